@@ -1,0 +1,64 @@
+# bana-tools: the two commands of the README, and the steps behind them.
+#   make start   set up .venv, build the book, serve the course in JupyterLab
+#   make test    set up .venv (with test tools), lint, run the whole test suite
+# Everything installs into .venv from pyproject.toml, pinned by constraints.txt.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+PORT   ?= 8888
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup setup-dev start book test lint pytest doctor clean constraints
+
+help:
+	@echo "make start   build the book and serve the course in JupyterLab (Ctrl-C to stop)"
+	@echo "make test    lint and run the whole test suite"
+	@echo "make book    build the book into book/_build/html"
+	@echo "make doctor  diagnose the Jupyter setup (widgets, nbgrader, kernel)"
+	@echo "make clean   remove build output (keeps .venv)"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "bana-tools needs Python 3.11 or newer; found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) install --quiet -c constraints.txt -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+setup: $(VENV)/.installed
+setup-dev: $(VENV)/.installed-dev
+
+book: setup
+	$(BIN)/jupyter-book build book --warningiserror --keep-going
+
+start: book
+	$(BIN)/bana start --port $(PORT)
+
+doctor: setup
+	$(BIN)/bana doctor
+
+lint: setup-dev
+	$(BIN)/ruff check src tests benchmarks
+
+pytest: setup-dev
+	@$(BIN)/python -c 'import os, shutil, sys; p = os.environ.get("BANA_CHROMIUM", "/usr/bin/chromium"); shutil.which(p) or print(f"note: browser tests will be skipped: {p} not found; enable them with: sudo apt-get install chromium (or set BANA_CHROMIUM=/path/to/chromium)")'
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+# Re-pin constraints.txt from a clean resolve of pyproject.toml (maintainers only).
+constraints:
+	rm -rf /tmp/bana-constraints-venv && $(PYTHON) -m venv /tmp/bana-constraints-venv
+	/tmp/bana-constraints-venv/bin/python -m pip install --quiet -e ".[dev]"
+	/tmp/bana-constraints-venv/bin/python -m pip freeze --exclude-editable | grep -v '^bana' > constraints.txt
+
+clean:
+	rm -rf book/_build test-artifacts .pytest_cache .ruff_cache build
