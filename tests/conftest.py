@@ -6,6 +6,7 @@ user's machine, and fail in CI (``CI=true``), where a missing browser is a broke
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -83,10 +84,8 @@ def page(request, playwright_instance, chromium_executable, tmp_path):
         )
         if failed:
             name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
-            try:
+            with contextlib.suppress(Exception):  # the page may be gone
                 screenshot(pg, f"FAILED-{name}")
-            except Exception:  # noqa: BLE001 - the page may be gone
-                pass
         context.close()
 
 

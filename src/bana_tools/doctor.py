@@ -70,7 +70,7 @@ def python_version() -> Finding:
     """Python itself: 3.11 or newer is required."""
     version = ".".join(str(v) for v in sys.version_info[:3])
     detail = f"Python {version} at {sys.executable}"
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - doctor may run from an older Python
         return Finding("python", "fail", detail, "install Python 3.11 or newer and rerun 'make start'")
     return Finding("python", "ok", detail)
 
@@ -83,7 +83,7 @@ def package_versions(packages: Iterable[str] = REPORTED_PACKAGES) -> list[Findin
             version = metadata.version(dist)
         except metadata.PackageNotFoundError:
             findings.append(
-                Finding(dist, "fail", "not installed", f"run 'python -m pip install -e .' in the course folder")
+                Finding(dist, "fail", "not installed", "run 'python -m pip install -e .' in the course folder")
             )
             continue
         reason = BAD_IPYWIDGETS.get(version) if dist == "ipywidgets" else None
@@ -111,6 +111,33 @@ def _is_disabled(name: str, disabled: dict[str, bool]) -> bool:
     )
 
 
+def disabled_levels(name: str) -> list[str]:
+    """The config levels (``user``, ``sys_prefix``, ``system``) whose page_config disables ``name``."""
+    from jupyter_core.paths import jupyter_config_dir, jupyter_config_path
+
+    levels = []
+    user_dir = Path(jupyter_config_dir()).resolve()
+    prefix = Path(sys.prefix).resolve()
+    for folder in jupyter_config_path():
+        page_config = Path(folder) / "labconfig" / "page_config.json"
+        try:
+            disabled = json.loads(page_config.read_text()).get("disabledExtensions", {})
+        except (OSError, ValueError, AttributeError):
+            continue
+        if not isinstance(disabled, dict) or not _is_disabled(name, disabled):
+            continue
+        resolved = Path(folder).resolve()
+        if resolved == user_dir:
+            level = "user"
+        elif resolved.is_relative_to(prefix):
+            level = "sys_prefix"
+        else:
+            level = "system"
+        if level not in levels:
+            levels.append(level)
+    return levels
+
+
 def lab_extension(name: str, label: str, *, required: bool = True) -> Finding:
     """Whether the JupyterLab extension ``name`` is installed and enabled."""
     try:
@@ -124,8 +151,10 @@ def lab_extension(name: str, label: str, *, required: bool = True) -> Finding:
                        "python -m pip install --force-reinstall jupyterlab_widgets"
                        if name == WIDGET_EXTENSION else "python -m pip install --force-reinstall nbgrader")
     if _is_disabled(name, disabled):
+        levels = disabled_levels(name) or ["sys_prefix"]
+        fix = " && ".join(f"jupyter labextension enable --level={lvl} {name}" for lvl in levels)
         return Finding(label, bad, f"{name} is disabled",
-                       f"jupyter labextension unlock {name} && jupyter labextension enable {name}")
+                       f"{fix}, then restart JupyterLab and reload the page")
     return Finding(label, "ok", f"{name} installed and enabled")
 
 

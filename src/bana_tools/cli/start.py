@@ -50,7 +50,7 @@ def lab_command(root: Path, ip: str, port: int, token: str) -> list[str]:
         "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={root}",
         f"--IdentityProvider.token={token}",
-        '--ServerApp.jpserver_extensions={"bana_tools.jupyter_server_ext": true}',
+        "--ServerApp.jpserver_extensions=bana_tools.jupyter_server_ext=True",
         *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
     ]
 

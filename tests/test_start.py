@@ -1,0 +1,93 @@
+"""``bana start`` serves JupyterLab and the built book on loopback, headless."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from support.lab import free_port
+
+
+def read_urls(proc: subprocess.Popen, timeout: float = 30) -> dict[str, str]:
+    urls: dict[str, str] = {}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and len(urls) < 3:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        match = re.match(r"\s+(JupyterLab|Exercises|Book)\s+:\s+(http\S+)", line)
+        if match:
+            urls[match.group(1)] = match.group(2)
+    return urls
+
+
+def get(url: str, proc: subprocess.Popen | None = None, timeout: float = 60) -> tuple[int, str]:
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"bana start exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode("utf-8", "replace")
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    html = tmp_path / "book" / "_build" / "html"
+    html.mkdir(parents=True)
+    (html / "index.html").write_text("<html><body><h1>Course book home</h1></body></html>")
+    (tmp_path / "exercises").mkdir()
+    return tmp_path
+
+
+def start(course: Path, port: int) -> subprocess.Popen:
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(course / ".jupyter-config"))
+    return subprocess.Popen(
+        [sys.executable, "-m", "bana_tools", "start", "--root", str(course), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        start_new_session=True,
+    )
+
+
+def test_start_serves_lab_and_book(course):
+    proc = start(course, free_port())
+    try:
+        urls = read_urls(proc)
+        assert set(urls) == {"JupyterLab", "Exercises", "Book"}
+        assert all(u.startswith("http://127.0.0.1:") for u in urls.values())
+        status, body = get(urls["JupyterLab"], proc)
+        assert status == 200 and "JupyterLab" in body
+        status, body = get(urls["Book"])
+        assert status == 200 and "Course book home" in body
+        # Without the token the book is not served (urllib follows the redirect to login).
+        status, body = get(urls["Book"].split("?")[0])
+        assert "Course book home" not in body
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def test_start_rejects_a_missing_folder(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "bana_tools", "start", "--root", str(tmp_path / "nope")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert out.returncode == 2
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert "course folder not found" in out.stderr
+    assert "Traceback" not in out.stderr
