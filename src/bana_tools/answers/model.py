@@ -1,0 +1,36 @@
+"""The answers file: what is on disk, validated with pydantic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+#: MIME type of the copy of the answers kept in the notebook (the form cell's output).
+ANSWERS_MIME = "application/vnd.bana.answers+json"
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+class AnswersFile(BaseModel):
+    """``answers/<exercise_id>.json``: one student's answers to one exercise."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    exercise_id: str = Field(min_length=1, max_length=100)
+    created: datetime = Field(default_factory=now_utc)
+    updated: datetime = Field(default_factory=now_utc)
+    answers: dict[str, Any] = Field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2) + "\n"
+
+
+def parse_answers_file(text: str | bytes) -> AnswersFile:
+    """Parse and validate the text of an answers file (raises ``ValueError``)."""
+    return AnswersFile.model_validate_json(text)

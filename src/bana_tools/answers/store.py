@@ -1,0 +1,239 @@
+"""The answer store: ``answers/<exercise_id>.json`` beside the notebook.
+
+Guarantees (each has a test):
+
+* **Atomic.** A save writes a temporary file in the same folder, flushes and fsyncs it,
+  then ``os.replace``\\ s it over the answers file, so a reader (or a crash) only ever sees
+  the old file or the new one. The version being replaced is kept as ``<file>.bak``.
+* **Never overwrites what it cannot read.** A corrupt file, or one for another exercise,
+  is moved aside to ``<name>.corrupt-<timestamp>.json``; the store continues from the
+  backup and says so in one line.
+* **Several writers.** Each save takes an exclusive OS lock, re-reads the file, and
+  writes back only the fields this writer changed, so two forms of the same exercise (a
+  re-run cell, a second tab, a second kernel) never wipe each other's edits.
+* **Bounded.** Every value is cleaned by its question (size limits, shape) before it is
+  written; a cut value comes back as a notice instead of an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from bana_tools.answers.locking import exclusive_lock
+from bana_tools.answers.model import AnswersFile, now_utc, parse_answers_file
+
+if TYPE_CHECKING:
+    from bana_tools.exercises.schema import Exercise
+
+ANSWERS_DIRNAME = "answers"
+
+
+class AnswersError(ValueError):
+    """An answers file that cannot be used (unreadable, invalid or for another exercise)."""
+
+
+def answers_path(exercise_id: str, notebook_dir: Path | str | None = None) -> Path:
+    """Where the answers of ``exercise_id`` live: ``<notebook_dir>/answers/<id>.json``."""
+    base = Path(notebook_dir) if notebook_dir is not None else Path.cwd()
+    return base / ANSWERS_DIRNAME / f"{exercise_id}.json"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (temp file, flush, fsync, ``os.replace``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    if os.name == "posix":  # make the rename itself durable
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+
+
+def read_answers_file(path: Path | str, exercise_id: str | None = None) -> AnswersFile:
+    """Read and validate an answers file without changing anything on disk.
+
+    Raises :class:`AnswersError` with a one-line reason (for CLIs and grading).
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise AnswersError(f"no answers file at {path}") from None
+    except OSError as exc:
+        raise AnswersError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        record = parse_answers_file(data)
+    except ValidationError as exc:
+        raise AnswersError(f"{path} is not a valid answers file ({_first_error(exc)})") from None
+    if exercise_id is not None and record.exercise_id != exercise_id:
+        raise AnswersError(
+            f"{path} holds answers for {record.exercise_id!r}, not {exercise_id!r}"
+        )
+    return record
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err.get("loc", ())) or "file"
+    msg = err.get("msg", "invalid")
+    return f"{where}: {msg}"[:160]
+
+
+@dataclass
+class LoadResult:
+    """What :meth:`AnswerStore.load` found."""
+
+    answers: dict[str, Any]
+    updated: datetime | None = None
+    notices: list[str] = field(default_factory=list)
+    record: AnswersFile | None = None
+
+
+@dataclass
+class SaveResult:
+    """What :meth:`AnswerStore.save` wrote."""
+
+    answers: dict[str, Any]
+    updated: datetime
+    notices: list[str] = field(default_factory=list)
+    record: AnswersFile | None = None
+
+
+@dataclass
+class AnswerStore:
+    """Reads and writes one exercise's answers file safely. Holds no answers itself."""
+
+    exercise: Exercise
+    path: Path
+
+    @classmethod
+    def beside(cls, exercise: Exercise, notebook_dir: Path | str | None = None) -> AnswerStore:
+        """The store for ``exercise`` in ``<notebook_dir>/answers/``."""
+        return cls(exercise, answers_path(exercise.id, notebook_dir))
+
+    @property
+    def backup_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".bak")
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def load(self) -> LoadResult:
+        """Load the answers (cleaned, every question present) and any notices."""
+        notices: list[str] = []
+        if not self.path.exists() and not self.backup_path.exists():
+            return LoadResult(self.exercise.empty_answers())
+        with exclusive_lock(self.lock_path):
+            record, _raw = self._read_current(notices)
+        if record is None:
+            return LoadResult(self.exercise.empty_answers(), notices=notices)
+        answers, warnings = self.exercise.clean_answers(record.answers)
+        return LoadResult(answers, record.updated, notices + warnings, record)
+
+    def _read_valid(self, path: Path) -> tuple[AnswersFile | None, bytes | None, str | None]:
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None, None, None
+        try:
+            record = parse_answers_file(raw)
+        except ValidationError as exc:
+            return None, raw, f"it could not be read ({_first_error(exc)})"
+        if record.exercise_id != self.exercise.id:
+            return None, raw, f"it holds answers for {record.exercise_id!r}"
+        return record, raw, None
+
+    def _read_current(self, notices: list[str]) -> tuple[AnswersFile | None, bytes | None]:
+        """Read the answers file under the lock; quarantine it if it is unusable."""
+        record, raw, problem = self._read_valid(self.path)
+        if record is not None:
+            return record, raw
+        if problem is not None:
+            moved = self._quarantine()
+            backup, _, _ = self._read_valid(self.backup_path)
+            if backup is not None:
+                when = backup.updated.astimezone().strftime("%H:%M:%S")
+                notices.append(
+                    f"Your answers file was unusable ({problem}); it was kept as {moved.name} "
+                    f"and you continue from the backup saved at {when}."
+                )
+            else:
+                notices.append(
+                    f"Your answers file was unusable ({problem}); it was kept as {moved.name}. "
+                    "No backup was found, so the form starts empty."
+                )
+            return backup, None
+        # The file is missing: continue from a backup if one is there.
+        backup, _, _ = self._read_valid(self.backup_path)
+        if backup is not None:
+            notices.append("The answers file was missing; you continue from its backup.")
+        return backup, None
+
+    def _quarantine(self) -> Path:
+        stamp = now_utc().strftime("%Y%m%dT%H%M%S")
+        target = self.path.with_name(f"{self.path.stem}.corrupt-{stamp}.json")
+        counter = 1
+        while target.exists():
+            counter += 1
+            target = self.path.with_name(f"{self.path.stem}.corrupt-{stamp}-{counter}.json")
+        os.replace(self.path, target)
+        return target
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def save(self, changes: Mapping[str, Any]) -> SaveResult:
+        """Merge ``changes`` (question id -> value) into the file and write it atomically.
+
+        Only the given fields are replaced; fields other writers changed are kept.
+        Raises ``OSError`` if the folder cannot be written (the caller shows it).
+        """
+        notices: list[str] = []
+        cleaned: dict[str, Any] = {}
+        questions = self.exercise.questions
+        for qid, value in changes.items():
+            question = questions.get(qid)
+            if question is None:
+                continue
+            cleaned[qid], warning = question.clean(value)
+            if warning:
+                notices.append(warning)
+        with exclusive_lock(self.lock_path):
+            current, raw = self._read_current(notices)
+            now = now_utc()
+            merged = dict(current.answers) if current else {}
+            merged.update(cleaned)
+            record = AnswersFile(
+                exercise_id=self.exercise.id,
+                created=current.created if current else now,
+                updated=now,
+                answers=merged,
+            )
+            if raw is not None:
+                atomic_write_text(self.backup_path, raw.decode("utf-8"))
+            atomic_write_text(self.path, record.to_json())
+        answers, _ = self.exercise.clean_answers(merged)
+        return SaveResult(answers, now, notices, record)

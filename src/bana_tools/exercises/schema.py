@@ -1,0 +1,420 @@
+"""The data model of an exercise: parts, questions, checks and the manual-grading rubric.
+
+An exercise is declared once, as data (one module per exercise in this package). The
+form, the checks, the nbgrader notebooks and the printed report are derived from it.
+
+Every question type knows how to *clean* a stored value (:meth:`QuestionBase.clean`):
+whatever a file holds (a wrong type, a 50 MB string, too many rows), cleaning returns a
+value of the right shape within the declared limits, plus a warning when something was
+cut. Forms, the answer store and the checks all go through it, so no code downstream ever
+sees an out-of-shape answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+#: Hard cap on any one long text answer, in characters.
+LONG_TEXT_MAX_CHARS = 20_000
+#: Hard cap on any one short text answer or list item / table cell, in characters.
+SHORT_TEXT_MAX_CHARS = 1_000
+
+_WORD = re.compile(r"\b\w[\w'’-]*\b")
+
+
+def word_count(text: str) -> int:
+    """Number of words in ``text`` (runs of letters/digits, apostrophes and hyphens kept)."""
+    return len(_WORD.findall(text or ""))
+
+
+def _clip(text: str, limit: int, what: str) -> tuple[str, str | None]:
+    if len(text) <= limit:
+        return text, None
+    return text[:limit], f"{what} is limited to {limit:,} characters; only the first {limit:,} are kept."
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+class Option(BaseModel):
+    """One choice of a single- or multiple-choice question."""
+
+    model_config = ConfigDict(frozen=True)
+    value: str
+    label: str
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class QuestionBase(_Frozen):
+    """Fields every question has."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(description="short name, used as the accessible label of the input")
+    prompt: str = Field(description="the question as the student reads it")
+    help: str = Field("", description="a hint shown under the prompt")
+    required: bool = True
+    points: float = Field(0, ge=0, description="points graded by hand (prose); 0 if none")
+    rubric: str = Field("", description="what the grader looks for (instructors only)")
+
+    def empty(self) -> Any:
+        """The value of an unanswered question."""
+        return ""
+
+    def clean(self, value: Any) -> tuple[Any, str | None]:
+        """Return ``value`` coerced into this question's shape and limits, and a warning."""
+        raise NotImplementedError
+
+    def is_answered(self, value: Any) -> bool:
+        """True when a cleaned ``value`` counts as an answer."""
+        return bool(value)
+
+
+class ShortText(QuestionBase):
+    type: Literal["short_text"] = "short_text"
+    placeholder: str = ""
+    max_chars: int = Field(300, ge=1, le=SHORT_TEXT_MAX_CHARS)
+
+    def clean(self, value: Any) -> tuple[str, str | None]:
+        return _clip(_as_text(value), self.max_chars, self.label)
+
+    def is_answered(self, value: Any) -> bool:
+        return bool(str(value or "").strip())
+
+
+class LongText(QuestionBase):
+    type: Literal["long_text"] = "long_text"
+    placeholder: str = ""
+    min_words: int = Field(0, ge=0, description="guidance: fewer words is flagged")
+    max_words: int = Field(0, ge=0, description="guidance: more words is flagged (0: none)")
+    max_chars: int = Field(LONG_TEXT_MAX_CHARS, ge=1, le=LONG_TEXT_MAX_CHARS)
+
+    def clean(self, value: Any) -> tuple[str, str | None]:
+        return _clip(_as_text(value), self.max_chars, self.label)
+
+    def is_answered(self, value: Any) -> bool:
+        return bool(str(value or "").strip())
+
+    def guidance(self) -> str:
+        """Length guidance as shown to the student, e.g. "aim for 80-200 words"."""
+        if self.min_words and self.max_words:
+            return f"aim for {self.min_words}-{self.max_words} words"
+        if self.min_words:
+            return f"at least {self.min_words} words"
+        if self.max_words:
+            return f"at most {self.max_words} words"
+        return ""
+
+
+class SingleChoice(QuestionBase):
+    type: Literal["single_choice"] = "single_choice"
+    options: tuple[Option, ...] = Field(min_length=2)
+
+    def clean(self, value: Any) -> tuple[str, str | None]:
+        allowed = {o.value for o in self.options}
+        if value in (None, ""):
+            return "", None
+        if isinstance(value, str) and value in allowed:
+            return value, None
+        return "", f"{self.label}: the saved choice was not one of the options and was cleared."
+
+
+class MultipleChoice(QuestionBase):
+    type: Literal["multiple_choice"] = "multiple_choice"
+    options: tuple[Option, ...] = Field(min_length=2)
+    min_selected: int = Field(1, ge=0)
+    max_selected: int = Field(0, ge=0, description="0: no maximum")
+
+    def empty(self) -> list[str]:
+        return []
+
+    def clean(self, value: Any) -> tuple[list[str], str | None]:
+        if not isinstance(value, list | tuple):
+            return [], None if value in (None, "") else f"{self.label}: the saved choices were unreadable."
+        allowed = [o.value for o in self.options]
+        chosen = {v for v in value if isinstance(v, str)}
+        return [v for v in allowed if v in chosen], None
+
+
+class ListQuestion(QuestionBase):
+    """A list of short text items the student can add, remove and reorder."""
+
+    type: Literal["list"] = "list"
+    item_label: str = "Item"
+    placeholder: str = ""
+    min_items: int = Field(0, ge=0)
+    max_items: int = Field(30, ge=1, le=200)
+    max_chars: int = Field(500, ge=1, le=SHORT_TEXT_MAX_CHARS)
+
+    def empty(self) -> list[str]:
+        return []
+
+    def clean(self, value: Any) -> tuple[list[str], str | None]:
+        if not isinstance(value, list | tuple):
+            return [], None if value in (None, "") else f"{self.label}: the saved list was unreadable."
+        items: list[str] = []
+        warning = None
+        for raw in value[: self.max_items]:
+            text, cut = _clip(_as_text(raw), self.max_chars, f"Each {self.item_label.lower()}")
+            items.append(text)
+            warning = warning or cut
+        if len(value) > self.max_items:
+            warning = f"{self.label} holds at most {self.max_items} items; the rest were dropped."
+        return items, warning
+
+    def is_answered(self, value: Any) -> bool:
+        return any(str(v).strip() for v in (value or []))
+
+
+class Column(_Frozen):
+    """One field of a row in a table-of-records question."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    kind: Literal["text", "long_text", "choice"] = "text"
+    options: tuple[Option, ...] = ()
+    placeholder: str = ""
+    help: str = ""
+    required: bool = True
+    max_chars: int = Field(500, ge=1, le=2_000)
+
+
+class RecordsQuestion(QuestionBase):
+    """A table of records: rows of named fields (the metric builder is one)."""
+
+    type: Literal["records"] = "records"
+    columns: tuple[Column, ...] = Field(min_length=1)
+    row_label: str = "Row"
+    min_rows: int = Field(0, ge=0)
+    max_rows: int = Field(30, ge=1, le=200)
+    widget: Literal["table", "metrics"] = Field(
+        "table", description="'metrics' adds catalog feedback to each row"
+    )
+
+    def empty(self) -> list[dict[str, str]]:
+        return []
+
+    def column(self, column_id: str) -> Column:
+        for col in self.columns:
+            if col.id == column_id:
+                return col
+        raise KeyError(column_id)
+
+    def clean(self, value: Any) -> tuple[list[dict[str, str]], str | None]:
+        if not isinstance(value, list | tuple):
+            return [], None if value in (None, "") else f"{self.label}: the saved table was unreadable."
+        rows: list[dict[str, str]] = []
+        warning = None
+        for raw in value[: self.max_rows]:
+            raw = raw if isinstance(raw, dict) else {}
+            row: dict[str, str] = {}
+            for col in self.columns:
+                text, cut = _clip(_as_text(raw.get(col.id)), col.max_chars, col.label)
+                if col.kind == "choice" and text not in {o.value for o in col.options}:
+                    text = ""
+                row[col.id] = text
+                warning = warning or cut
+            rows.append(row)
+        if len(value) > self.max_rows:
+            warning = f"{self.label} holds at most {self.max_rows} rows; the rest were dropped."
+        return rows, warning
+
+    def is_answered(self, value: Any) -> bool:
+        return any(any(str(v).strip() for v in row.values()) for row in (value or []))
+
+
+class NumberQuestion(QuestionBase):
+    """A number with a unit and an allowed range (stored as a float, or None if blank)."""
+
+    type: Literal["number"] = "number"
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    decimals: int = Field(4, ge=0, le=10, description="shown to the student as a hint")
+
+    def empty(self) -> None:
+        return None
+
+    def parse(self, text: str) -> tuple[float | None, str | None]:
+        """Parse what a student typed: ``(value, problem)``; blank gives ``(None, None)``."""
+        cleaned = (text or "").strip().replace(",", "").replace("$", "").replace("%", "")
+        if self.unit and cleaned.endswith(self.unit):
+            cleaned = cleaned[: -len(self.unit)].strip()
+        if not cleaned:
+            return None, None
+        try:
+            number = float(cleaned)
+        except ValueError:
+            return None, f"'{text.strip()[:40]}' is not a number."
+        return self.validate_range(number)
+
+    def validate_range(self, number: float) -> tuple[float | None, str | None]:
+        if not math.isfinite(number):
+            return None, "Enter a finite number."
+        if self.minimum is not None and number < self.minimum:
+            return number, f"Must be at least {self.minimum:g}{self._unit_suffix()}."
+        if self.maximum is not None and number > self.maximum:
+            return number, f"Must be at most {self.maximum:g}{self._unit_suffix()}."
+        return number, None
+
+    def _unit_suffix(self) -> str:
+        return f" {self.unit}" if self.unit else ""
+
+    def clean(self, value: Any) -> tuple[float | None, str | None]:
+        if value is None or value == "":
+            return None, None
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            return None, f"{self.label}: the saved number was unreadable and was cleared."
+        if isinstance(value, str):
+            number, problem = self.parse(value)
+            return number, problem
+        number = float(value)
+        if not math.isfinite(number):
+            return None, f"{self.label}: the saved number was not finite and was cleared."
+        return number, None
+
+    def is_answered(self, value: Any) -> bool:
+        return value is not None
+
+
+Question = Annotated[
+    ShortText | LongText | SingleChoice | MultipleChoice | ListQuestion | RecordsQuestion | NumberQuestion,
+    Field(discriminator="type"),
+]
+
+
+class Part(_Frozen):
+    """A numbered part of an exercise: a tab of the form."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    title: str
+    intro: str = ""
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+class CheckSpec(_Frozen):
+    """A declared check.
+
+    Public checks name a ``kind`` from :mod:`bana_tools.grading.checks` and its ``params``.
+    Hidden checks carry only their id, title and points here; their code and messages live
+    in :mod:`bana_tools.grading.hidden`, which no student-facing path imports.
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    title: str = Field(description="what the check looks at, in a few words")
+    visibility: Literal["public", "hidden"] = "public"
+    points: float = Field(gt=0)
+    kind: str = ""
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _kind_matches_visibility(self) -> CheckSpec:
+        if self.visibility == "public" and not self.kind:
+            raise ValueError(f"public check {self.id!r} needs a kind")
+        if self.visibility == "hidden" and (self.kind or self.params):
+            raise ValueError(f"hidden check {self.id!r} is implemented in grading.hidden, not here")
+        return self
+
+
+class RubricItem(_Frozen):
+    """A hand-graded item (derived from questions with points)."""
+
+    question_id: str
+    label: str
+    text: str
+    points: float
+
+
+class Exercise(_Frozen):
+    """A whole exercise, as declared in ``bana_tools.exercises.<module>``."""
+
+    id: str = Field(pattern=r"^ch\d\d-[a-z0-9-]+$")
+    title: str
+    assignment: str = Field(pattern=r"^ch\d\d$")
+    intro: str
+    source: str = Field("", description="where the exercise comes from in the textbook")
+    parts: tuple[Part, ...] = Field(min_length=1)
+    checks: tuple[CheckSpec, ...] = ()
+
+    @model_validator(mode="after")
+    def _ids_unique_and_known(self) -> Exercise:
+        qids = [q.id for p in self.parts for q in p.questions]
+        if len(qids) != len(set(qids)):
+            raise ValueError(f"{self.id}: question ids repeat")
+        cids = [c.id for c in self.checks]
+        if len(cids) != len(set(cids)):
+            raise ValueError(f"{self.id}: check ids repeat")
+        for check in self.checks:
+            question = check.params.get("question")
+            if question is not None and question not in qids:
+                raise ValueError(f"{self.id}: check {check.id} names unknown question {question}")
+        return self
+
+    # --- derived views -------------------------------------------------------------------
+
+    @property
+    def questions(self) -> dict[str, Any]:
+        """Every question by id, in form order."""
+        return {q.id: q for p in self.parts for q in p.questions}
+
+    def question(self, question_id: str) -> Any:
+        return self.questions[question_id]
+
+    def public_checks(self) -> tuple[CheckSpec, ...]:
+        return tuple(c for c in self.checks if c.visibility == "public")
+
+    def hidden_checks(self) -> tuple[CheckSpec, ...]:
+        return tuple(c for c in self.checks if c.visibility == "hidden")
+
+    def rubric(self) -> tuple[RubricItem, ...]:
+        """Hand-graded items: every question with points, with its rubric text."""
+        return tuple(
+            RubricItem(question_id=q.id, label=q.label, text=q.rubric, points=q.points)
+            for p in self.parts
+            for q in p.questions
+            if q.points
+        )
+
+    def max_score(self, visibility: Literal["public", "all"] = "all", manual: bool = True) -> float:
+        checks = self.public_checks() if visibility == "public" else self.checks
+        total = sum(c.points for c in checks)
+        if manual:
+            total += sum(r.points for r in self.rubric())
+        return float(total)
+
+    def empty_answers(self) -> dict[str, Any]:
+        return {qid: q.empty() for qid, q in self.questions.items()}
+
+    def clean_answers(self, answers: Any) -> tuple[dict[str, Any], list[str]]:
+        """Coerce a raw mapping into a full, in-limits answer dict, with warnings.
+
+        Unknown keys are dropped, missing ones get the empty value, nothing raises.
+        """
+        raw = answers if isinstance(answers, dict) else {}
+        clean: dict[str, Any] = {}
+        warnings: list[str] = []
+        for qid, question in self.questions.items():
+            value, warning = question.clean(raw.get(qid))
+            clean[qid] = value
+            if warning:
+                warnings.append(warning)
+        return clean, warnings
+
+    def part_complete(self, part: Part, answers: dict[str, Any]) -> bool:
+        """A part is complete when every required question in it is answered."""
+        return all(
+            q.is_answered(answers.get(q.id)) for q in part.questions if q.required
+        )
