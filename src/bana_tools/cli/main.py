@@ -25,6 +25,7 @@ from bana_tools import __version__
 COMMAND_MODULES: tuple[str, ...] = (
     "bana_tools.cli.doctor",
     "bana_tools.cli.start",
+    "bana_tools.cli.data",
 )
 
 
