@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bana_tools.cli.doctor",
     "bana_tools.cli.start",
     "bana_tools.cli.data",
+    "bana_tools.cli.exercises",
 )
 
 

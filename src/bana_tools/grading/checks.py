@@ -228,6 +228,20 @@ def alert_direction(answers: Answers, *, exercise: Exercise, question: str) -> O
     return Outcome(_fraction(comparable - len(wrong), comparable), "; ".join(wrong) + ".")
 
 
+def pilot_value(answers: Answers, **kwargs: Any) -> Outcome:
+    """A number computed from the pilot data (see :mod:`bana_tools.grading.pilot`)."""
+    from bana_tools.grading import pilot
+
+    return pilot.pilot_value(answers, **kwargs)
+
+
+def pilot_best_threshold(answers: Answers, **kwargs: Any) -> Outcome:
+    """The savings-maximising threshold (see :mod:`bana_tools.grading.pilot`)."""
+    from bana_tools.grading import pilot
+
+    return pilot.pilot_best_threshold(answers, **kwargs)
+
+
 #: Check kind -> function. The names are used in the exercise declarations.
 CHECK_KINDS: dict[str, CheckFunction] = {
     "min_selected": min_selected,
@@ -240,4 +254,6 @@ CHECK_KINDS: dict[str, CheckFunction] = {
     "covers_choices": covers_choices,
     "metric_catalog": metric_catalog,
     "alert_direction": alert_direction,
+    "pilot_value": pilot_value,
+    "pilot_best_threshold": pilot_best_threshold,
 }

@@ -1,0 +1,283 @@
+"""The exercise form: a thin ipywidgets view over the answers file.
+
+The form loads the answers file when it is built, reports every edit to a debounced
+autosave (0.5 s after the last change), and writes only the fields it changed (so a
+second form of the same exercise keeps its own edits). "Check my answers" saves at once,
+then runs the public checks on what was saved and shows one line per check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+
+from bana_tools.answers import AnswersFile, AnswerStore
+from bana_tools.exercises.schema import Exercise
+from bana_tools.forms.widgets import QuestionWidget, make_widget, set_tooltip
+
+DEFAULT_DEBOUNCE = 0.5
+
+
+class Debouncer:
+    """Call ``func`` once, ``delay`` seconds after the last :meth:`trigger`.
+
+    Inside a running kernel the call is scheduled on the kernel's asyncio loop (so it runs
+    on the main thread, like widget callbacks); elsewhere a daemon ``threading.Timer`` is
+    used.
+    """
+
+    def __init__(self, delay: float, func: Callable[[], None]) -> None:
+        self.delay = delay
+        self.func = func
+        self._handle: asyncio.TimerHandle | threading.Timer | None = None
+
+    def trigger(self) -> None:
+        self.cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            timer = threading.Timer(self.delay, self.func)
+            timer.daemon = True
+            self._handle = timer
+            timer.start()
+        else:
+            self._handle = loop.call_later(self.delay, self.func)
+
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+
+class ExerciseForm:
+    """The form of one exercise, bound to one answers file."""
+
+    def __init__(
+        self,
+        exercise: Exercise,
+        store: AnswerStore,
+        *,
+        debounce: float = DEFAULT_DEBOUNCE,
+        on_saved: Callable[[AnswersFile], None] | None = None,
+    ) -> None:
+        self.exercise = exercise
+        self.store = store
+        self.on_saved = on_saved
+        self.last_record: AnswersFile | None = None
+        self.last_report = None
+        self._dirty: set[str] = set()
+        self._lock = threading.RLock()
+        self._debouncer = Debouncer(debounce, self.flush)
+        self.questions: dict[str, QuestionWidget] = {}
+        self._build()
+        self._load()
+
+    # --- building --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        ex = self.exercise
+        self.header = widgets.HTML(
+            f"<h3 style='margin:0.2em 0'>{html.escape(ex.title)}</h3>"
+            f"<p>{html.escape(ex.intro)}</p>"
+        )
+        self.notice = widgets.HTML("")
+        self.notice.add_class("bana-notice")
+        self.progress = widgets.HTML("")
+        self.progress.add_class("bana-progress")
+        self.save_status = widgets.HTML("")
+        self.save_status.add_class("bana-save-status")
+        pages = []
+        for part in ex.parts:
+            items: list[widgets.Widget] = []
+            if part.intro:
+                items.append(widgets.HTML(f"<p><i>{html.escape(part.intro)}</i></p>"))
+            for question in part.questions:
+                qw = make_widget(question, self._on_change)
+                self.questions[question.id] = qw
+                items.append(qw.box)
+            pages.append(widgets.VBox(items, layout=widgets.Layout(width="100%", padding="4px")))
+        self.tabs = widgets.Tab(children=pages)
+        for index, part in enumerate(ex.parts):
+            self.tabs.set_title(index, part.title)
+        self.check_button = widgets.Button(
+            description="Check my answers", button_style="primary", icon="check",
+            layout=widgets.Layout(width="auto"),
+        )
+        set_tooltip(self.check_button, "Save now and run the self-checks on your answers")
+        self.check_button.on_click(lambda _b: self.check())
+        self.feedback = widgets.HTML("")
+        self.feedback.add_class("bana-feedback")
+        status_row = widgets.HBox(
+            [self.progress, self.save_status],
+            layout=widgets.Layout(justify_content="space-between", width="100%"),
+        )
+        self.widget = widgets.VBox(
+            [self.header, self.notice, status_row, self.tabs, self.check_button, self.feedback],
+            layout=widgets.Layout(width="100%"),
+        )
+        self.widget.add_class("bana-form")
+        self.widget.add_class(f"bana-form-{ex.id}")
+
+    def _load(self) -> None:
+        result = self.store.load()
+        self.set_values(result.answers)
+        self.last_record = result.record
+        self._show_notices(result.notices)
+        if result.updated is not None:
+            self._status(f"Saved {_clock(result.updated)}")
+        else:
+            self._status("Not saved yet: answers save as you type")
+        self._update_progress()
+
+    # --- values ----------------------------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        """What the widgets show now, question id -> value."""
+        return {qid: qw.get_value() for qid, qw in self.questions.items()}
+
+    def set_values(self, answers: dict[str, Any]) -> None:
+        """Show ``answers`` (cleaned) in the widgets without marking anything as changed."""
+        cleaned, _ = self.exercise.clean_answers(answers)
+        for qid, qw in self.questions.items():
+            qw.set_value(cleaned[qid])
+
+    def _on_change(self, question_id: str) -> None:
+        with self._lock:
+            self._dirty.add(question_id)
+        self._status("Unsaved changes...")
+        self._update_progress()
+        self._debouncer.trigger()
+
+    # --- saving ----------------------------------------------------------------------------
+
+    def flush(self) -> bool:
+        """Save pending changes now. Returns False if the save failed (shown in the form)."""
+        with self._lock:
+            self._debouncer.cancel()
+            if not self._dirty:
+                return True
+            dirty, self._dirty = self._dirty, set()
+            changes = {qid: self.questions[qid].get_value() for qid in dirty}
+            try:
+                result = self.store.save(changes)
+            except OSError as exc:
+                self._dirty |= dirty
+                reason = exc.strerror or str(exc)
+                self._status(
+                    f"Could not save ({reason}). Your answers are still in the form; "
+                    "fix the folder and edit any field to retry.", "error"
+                )
+                return False
+        self.last_record = result.record
+        self._show_notices(result.notices)
+        self._status(f"Saved {_clock(result.updated)}")
+        if self.on_saved is not None and result.record is not None:
+            try:
+                self.on_saved(result.record)
+            except Exception:  # noqa: BLE001 - the notebook copy is a bonus, never a failure
+                pass
+        return True
+
+    # --- checking --------------------------------------------------------------------------
+
+    def check(self):
+        """Save, run the public checks on the saved answers, and show the results."""
+        from bana_tools.grading.runner import run_checks
+
+        self.flush()
+        answers = self.store.load().answers
+        report = run_checks(self.exercise, answers, visibility="public")
+        self.last_report = report
+        lines = [
+            f"<p role='status'><b>Self-check: {report.score:g} of {report.max_score:g} points "
+            f"from automatic checks.</b> Written answers are graded by your instructor.</p><ul>"
+        ]
+        for c in report.checks:
+            mark, color = ("&#10003;", "#1b5e20") if c.passed else ("&#10007;", "#b71c1c")
+            lines.append(
+                f"<li style='color:{color}' class='bana-check-{'pass' if c.passed else 'fail'}'>"
+                f"{mark} <b>{html.escape(c.title)}</b> ({c.points:g}/{c.max_points:g}): "
+                f"{html.escape(c.message)}</li>"
+            )
+        lines.append("</ul>")
+        self.feedback.value = "".join(lines)
+        return report
+
+    # --- status lines ----------------------------------------------------------------------
+
+    def _status(self, text: str, level: str = "info") -> None:
+        color = "#b71c1c" if level == "error" else "#555"
+        self.save_status.value = (
+            f"<span role='status' aria-live='polite' style='color:{color}'>{html.escape(text)}</span>"
+        )
+
+    def _show_notices(self, notices: list[str]) -> None:
+        if notices:
+            text = " ".join(dict.fromkeys(notices))
+            self.notice.value = (
+                f"<div role='alert' style='color:#8a4b00;border-left:4px solid #e0a000;"
+                f"padding-left:6px'>{html.escape(text)}</div>"
+            )
+
+    @property
+    def parts_complete(self) -> int:
+        answers = self.values()
+        cleaned, _ = self.exercise.clean_answers(answers)
+        return sum(self.exercise.part_complete(p, cleaned) for p in self.exercise.parts)
+
+    def _update_progress(self) -> None:
+        answers, _ = self.exercise.clean_answers(self.values())
+        done = 0
+        for index, part in enumerate(self.exercise.parts):
+            complete = self.exercise.part_complete(part, answers)
+            done += complete
+            self.tabs.set_title(index, f"{part.title} \u2713" if complete else part.title)
+        total = len(self.exercise.parts)
+        self.progress.value = (
+            f"<span aria-live='polite'><b>{done} of {total} parts complete</b></span>"
+        )
+
+    @property
+    def status_text(self) -> str:
+        """The save status as plain text (for tests and logs)."""
+        return html.unescape(_strip_tags(self.save_status.value))
+
+    @property
+    def notice_text(self) -> str:
+        return html.unescape(_strip_tags(self.notice.value))
+
+    @property
+    def progress_text(self) -> str:
+        return html.unescape(_strip_tags(self.progress.value))
+
+
+def _strip_tags(text: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", "", text)
+
+
+def _clock(when: datetime) -> str:
+    return when.astimezone().strftime("%H:%M:%S")
+
+
+def build_form(
+    exercise_id: str,
+    notebook_dir: Path | str | None = None,
+    *,
+    debounce: float = DEFAULT_DEBOUNCE,
+    on_saved: Callable[[AnswersFile], None] | None = None,
+) -> ExerciseForm:
+    """Build (but do not display) the form of ``exercise_id`` for ``notebook_dir``."""
+    from bana_tools.exercises import get_exercise
+
+    exercise = get_exercise(exercise_id)
+    store = AnswerStore.beside(exercise, notebook_dir)
+    return ExerciseForm(exercise, store, debounce=debounce, on_saved=on_saved)
