@@ -9,6 +9,7 @@ then runs the public checks on what was saved and shows one line per check.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import threading
 from collections.abc import Callable
@@ -179,10 +180,9 @@ class ExerciseForm:
         self._show_notices(result.notices)
         self._status(f"Saved {_clock(result.updated)}")
         if self.on_saved is not None and result.record is not None:
-            try:
+            # The notebook copy is a bonus: a failure to publish it never fails a save.
+            with contextlib.suppress(Exception):
                 self.on_saved(result.record)
-            except Exception:  # noqa: BLE001 - the notebook copy is a bonus, never a failure
-                pass
         return True
 
     # --- checking --------------------------------------------------------------------------

@@ -21,41 +21,43 @@ def _scenario_key(exercise: Exercise) -> tuple[tuple[str, float], ...]:
     return tuple(sorted((k, float(v)) for k, v in SCENARIO.items()))
 
 
-def _net_savings(y_true, flagged, s: dict[str, float]) -> float:
-    import numpy as np
+def _costs(s: dict[str, float]):
+    from bana_tools.metrics.business import CostModel
 
-    tp = int(np.sum(flagged & (y_true == 1)))
-    prevented = tp * s["intervention_effect"]
-    return float(prevented * s["cost_per_readmission"]
-                 - int(np.sum(flagged)) * s["intervention_cost"] - s["fixed_cost"])
+    return CostModel(
+        cost_per_readmission=s["cost_per_readmission"],
+        intervention_cost=s["intervention_cost"],
+        intervention_effect=s["intervention_effect"],
+        fixed_cost=s["fixed_cost"],
+    )
 
 
 @lru_cache(maxsize=4)
 def expected_values(key: tuple[tuple[str, float], ...]) -> dict[str, Any]:
-    """Every expected value of the scenario ``key`` (see ``SCENARIO``)."""
-    import numpy as np
-
+    """Every expected value of the scenario ``key`` (see ``SCENARIO``), from the metrics
+    library: :mod:`bana_tools.metrics.model`, ``.system`` and ``.business``."""
     from bana_tools.data import pilot_predictions, request_log
+    from bana_tools.metrics.business import best_threshold, outcome_at
     from bana_tools.metrics.model import precision_at, recall_at
+    from bana_tools.metrics.system import percentile
 
     s = dict(key)
+    costs = _costs(s)
     pilot = pilot_predictions(int(s["pilot_seed"]))
     y = pilot["y_true"].to_numpy()
     score = pilot["score"].to_numpy()
     t = s["threshold"]
     log = request_log(int(s["log_rows"]), int(s["log_seed"]))
     ok = log.loc[log["status"] == 200, "latency_ms"].to_numpy()
-    grid = np.round(np.arange(0.0, 1.0001, 0.01), 2)
-    curve = np.array([_net_savings(y, score >= g, s) for g in grid])
     return {
         "recall": float(recall_at(y, score, t)),
         "precision": float(precision_at(y, score, t)),
-        "p95_latency": float(np.percentile(ok, 95)),
-        "net_savings": _net_savings(y, score >= t, s),
-        "best_savings": float(curve.max()),
+        "p95_latency": percentile(ok, 95, method="linear"),
+        "net_savings": float(outcome_at(y, score, t, costs).net_savings),
+        "best_savings": float(best_threshold(y, score, costs).net_savings),
         "y_true": y,
         "score": score,
-        "scenario": s,
+        "costs": costs,
     }
 
 
@@ -88,7 +90,9 @@ def pilot_best_threshold(
     if value is None:
         return Outcome(0.0, f"{label}: not entered yet.")
     values = expected_values(_scenario_key(exercise))
-    at_value = _net_savings(values["y_true"], values["score"] >= float(value), values["scenario"])
+    from bana_tools.metrics.business import outcome_at
+
+    at_value = outcome_at(values["y_true"], values["score"], float(value), values["costs"]).net_savings
     best = values["best_savings"]
     if at_value >= best - relative * abs(best):
         return Outcome(1.0, f"{label}: savings at this threshold are as high as they get.")
