@@ -72,10 +72,15 @@ def self_check(exercise_id: str, notebook_dir: Path | str | None = None) -> None
 
     base = Path(notebook_dir) if notebook_dir is not None else Path.cwd()
     path = answers_path(exercise_id, base)
+    if not path.exists():
+        print(f"Nothing to check yet: {_relative(path, base)} does not exist. "
+              "Fill in the form above first.")
+        return
     try:
         record = read_answers_file(path, exercise_id)
     except AnswersError as exc:
-        print(f"Nothing to check yet: {exc}. Fill in the form above first.")
+        print(f"Cannot check: {exc}. Run the form cell: it sets the file aside and "
+              "continues from the backup.")
         return
     report = run_checks(exercise_id, record.answers, visibility="public")
     print(f"Self-check: {report.score:g} of {report.max_score:g} points from automatic checks.")
