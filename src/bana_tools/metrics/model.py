@@ -225,8 +225,9 @@ def calibration_table(
     """Predicted against observed readmission rate in score bins.
 
     ``strategy="uniform"`` cuts [0, 1] into ``bins`` equal-width bins; ``"quantile"`` uses
-    score quantiles so bins hold about as many patients. Bins are closed on the left, and
-    the last also on the right. Empty bins are dropped.
+    score quantiles so bins hold about as many patients. Bins are closed on the right
+    (a score equal to an edge goes to the lower bin) and the first also on the left, as in
+    :func:`sklearn.calibration.calibration_curve`. Empty bins are dropped.
 
     Returns:
         One row per non-empty bin: ``bin_lower``, ``bin_upper``, ``n``, ``mean_score``
@@ -245,7 +246,7 @@ def calibration_table(
             edges = np.array([edges[0], edges[0]])
     else:
         raise ValueError(f"strategy must be 'uniform' or 'quantile', not {strategy!r}")
-    idx = np.clip(np.searchsorted(edges, s, side="right") - 1, 0, len(edges) - 2)
+    idx = np.searchsorted(edges[1:-1], s, side="left")
     k = len(edges) - 1
     n = np.bincount(idx, minlength=k)
     sum_s = np.bincount(idx, weights=s, minlength=k)
