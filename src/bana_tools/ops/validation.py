@@ -131,6 +131,7 @@ def validate_frame(df: pd.DataFrame, rules: Sequence[ColumnRule]) -> ValidationR
             bad = int(mask.sum())
             if bad:
                 example = df.loc[mask, rule.name].iloc[0]
+                example = example.item() if hasattr(example, "item") else example
                 issues.append(Issue(
                     column=rule.name, check=check, failed_rows=bad,
                     message=f"{bad} row(s) fail the {check} check (e.g. {example!r})",
