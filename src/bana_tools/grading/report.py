@@ -14,12 +14,12 @@ from typing import Any
 from bana_tools.exercises.schema import Exercise, RecordsQuestion
 from bana_tools.grading.results import GradeReport
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
 
 def md_escape(text: Any) -> str:
-    """Escape text so Markdown (and raw HTML inside it) shows it literally."""
-    out = _MD_SPECIAL.sub(r"\\\1", str(text))
+    """Escape text so Markdown shows it literally: HTML as entities, syntax with ``\\``."""
+    out = _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
     return out.replace("\n", "  \n")
 
 
