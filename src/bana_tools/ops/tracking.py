@@ -164,7 +164,7 @@ class ModelRegistry:
             raise ValueError(f"bad model name {name!r}")
         return self.root / "models" / name
 
-    def _stages(self, name: str) -> dict[str, int]:
+    def _stages(self, name: str) -> dict[str, Any]:
         path = self._dir(name) / "stages.json"
         return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
@@ -190,7 +190,9 @@ class ModelRegistry:
             raise KeyError(f"model {name!r} has no version {version}")
         meta = json.loads(path.read_text(encoding="utf-8"))
         stages = self._stages(name)
-        meta["stage"] = next((s for s, v in stages.items() if v == version), "none")
+        live = [s for s in ("production", "staging") if stages.get(s) == version]
+        archived = version in stages.get("archived", [])
+        meta["stage"] = live[0] if live else ("archived" if archived else "none")
         return ModelVersion(**meta)
 
     def versions(self, name: str) -> list[ModelVersion]:
@@ -199,22 +201,31 @@ class ModelRegistry:
         return [self.get(name, v) for v in nums]
 
     def transition(self, name: str, version: int, stage: str) -> ModelVersion:
-        """Put ``version`` into ``stage``; the version it replaces there is archived."""
+        """Put ``version`` into ``stage``; the version it displaces there is archived.
+
+        ``"none"`` takes a version out of every stage (it stays registered and loadable).
+        """
         if stage not in STAGES:
             raise ValueError(f"unknown stage {stage!r} (choose {', '.join(STAGES)})")
         self.get(name, version)
-        stages = self._stages(name)
-        stages = {s: v for s, v in stages.items() if v != version}
+        stages: dict[str, Any] = self._stages(name)
+        archived = [v for v in stages.get("archived", []) if v != version]
+        slots = {s: v for s, v in stages.items() if s in ("staging", "production") and v != version}
         if stage in ("staging", "production"):
-            stages[stage] = version
-        _write_json(self._dir(name) / "stages.json", stages)
+            displaced = slots.get(stage)
+            if displaced is not None and displaced not in archived:
+                archived.append(displaced)
+            slots[stage] = version
+        elif stage == "archived":
+            archived.append(version)
+        _write_json(self._dir(name) / "stages.json", {**slots, "archived": sorted(archived)})
         return self.get(name, version)
 
     def load(self, name: str, *, version: int | None = None, stage: str = "production") -> Any:
         """Load a model by version, or the one in ``stage``; checks its SHA-256 first."""
         if version is None:
             stages = self._stages(name)
-            if stage not in stages:
+            if not isinstance(stages.get(stage), int):
                 raise KeyError(f"model {name!r} has no version in {stage}")
             version = stages[stage]
         meta = self.get(name, version)
