@@ -1,0 +1,20 @@
+"""The nbgrader course of bana-tools: what nbgrader needs, and what it lacks.
+
+Modules (each imported only when used; none imports nbgrader at package import):
+
+* :mod:`~bana_tools.course.layout` - names shared by every step: assignments, notebook
+  paths, cell ids (``check-<id>``, ``hidden-<id>``, ``prose-<question>``).
+* :mod:`~bana_tools.course.build_source` - writes ``autograding/source`` from the exercise
+  declarations (content as data).
+* :mod:`~bana_tools.course.release` - runs ``nbgrader generate_assignment`` and keeps the
+  committed release notebooks in ``exercises/`` in step.
+* :mod:`~bana_tools.course.preprocessors` - autograde preprocessors: the answers copy in the
+  notebook, cells a student added or duplicated, prose shown (escaped) with its rubric,
+  bounded output.
+* :mod:`~bana_tools.course.feedback` - the feedback sanitiser (no hidden tests, no rubric).
+* :mod:`~bana_tools.course.canvas` - an ``nbgrader export`` plugin writing Canvas's CSV.
+* :mod:`~bana_tools.course.parallel` and :mod:`~bana_tools.course.merge` - parallel
+  autograding in per-submission sandboxes, merged into the gradebook by one writer.
+* :mod:`~bana_tools.course.demo` - a simulated class; :mod:`~bana_tools.course.report` -
+  pass rates and a score histogram.
+"""

@@ -1,0 +1,136 @@
+"""Simulated answers of varied quality, derived from an exercise declaration.
+
+Used by the demo class, the tests and the benchmarks. Deterministic for a seed. The
+"complete" answers satisfy the declared structure (lengths, counts, categories, catalog
+names, pilot numbers); "partial" ones answer about half of the questions, too briefly.
+Every complete answer contains a little HTML, so escaping can be seen and tested.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+#: Put into free text so that escaping is visible (and testable) wherever text is shown.
+MARKUP_PROBE = '<script>alert("hi")</script> <b>bold?</b> & more'
+
+_WORDS = ["model", "data", "pipeline", "feature", "store", "latency", "customer", "value", "retrain", "monitor", "drift", "batch", "stream", "deploy", "rollback", "experiment", "metric", "dashboard", "alert", "owner", "cost", "revenue", "churn", "ranking", "recommendation", "catalogue", "freshness", "version", "registry", "review", "audit", "privacy", "fairness", "threshold", "calibration", "label", "feedback", "loop", "service", "scale", "cache", "region", "team", "platform", "reuse", "template", "schedule", "cluster", "budget", "risk", "quality", "coverage", "incident"]
+
+
+def sentence_text(rng: random.Random, words: int, topic: str) -> str:
+    """About ``words`` words of plausible filler about ``topic`` (unique per call)."""
+    out: list[str] = [topic.capitalize()]
+    while len(out) < words:
+        out.append(rng.choice(_WORDS))
+        if len(out) % 12 == 0:
+            out[-1] += "."
+    return " ".join(out) + f". ({rng.randrange(10**6)})"
+
+
+def _metric_rows(question: Any, rng: random.Random, n: int) -> list[dict[str, str]]:
+    from bana_tools.metrics.catalog import by_category
+
+    rows = []
+    categories = ["model", "system", "business"]
+    for i in range(n):
+        category = categories[i % 3]
+        entries = list(by_category(category))
+        entry = entries[(i // 3 + rng.randrange(len(entries))) % len(entries)]
+        direction = entry.direction if entry.direction in ("higher", "lower") else "higher"
+        target, alert = ("0.80", "0.70") if direction == "higher" else ("200", "300")
+        row = {
+            "name": entry.name, "category": entry.category,
+            "definition": sentence_text(rng, 14, f"definition of {entry.name}"),
+            "unit": "ratio", "target": target, "alert": alert, "direction": direction,
+            "why": sentence_text(rng, 14, f"why {entry.name} matters"),
+        }
+        rows.append({c.id: row.get(c.id, "") for c in question.columns})
+    return rows
+
+
+def _records(question: Any, rng: random.Random, n: int) -> list[dict[str, str]]:
+    if getattr(question, "widget", "") == "metrics":
+        return _metric_rows(question, rng, n)
+    rows = []
+    for i in range(n):
+        row = {}
+        for col in question.columns:
+            if col.kind == "choice":
+                row[col.id] = col.options[i % len(col.options)].value
+            elif col.kind == "long_text":
+                row[col.id] = sentence_text(rng, 12, f"{col.label} {i + 1}")
+            else:
+                row[col.id] = f"{col.label} {i + 1} {rng.choice(_WORDS)}"
+        rows.append(row)
+    return rows
+
+
+def _pilot_numbers(exercise: Any) -> dict[str, float]:
+    try:
+        from bana_tools.grading import pilot
+        from bana_tools.metrics.business import outcome_at
+
+        values = pilot.expected_values(pilot._scenario_key(exercise))
+        numbers = {k: float(v) for k, v in values.items() if isinstance(v, int | float)}
+        grid = [i / 100 for i in range(1, 100)]
+        numbers["best_threshold"] = max(grid, key=lambda t: outcome_at(
+            values["y_true"], values["score"], t, values["costs"]).net_savings)
+        return numbers
+    except Exception:  # noqa: BLE001 - the numbers are a nicety of the demo
+        return {}
+
+
+def complete_answers(exercise: Any, rng: random.Random) -> dict[str, Any]:
+    """Answers that meet every declared structural requirement."""
+    answers: dict[str, Any] = {}
+    numbers = _pilot_numbers(exercise) if exercise.id == "ch02-pilot-metrics" else {}
+    probe_used = False
+    for qid, q in exercise.questions.items():
+        kind = q.type
+        if kind == "long_text":
+            low = max(q.min_words, 20)
+            high = max(low + 5, min(q.max_words or low + 60, low + 60))
+            text = sentence_text(rng, rng.randint(low + 3, high), q.label)
+            if not probe_used:
+                text = f"{text} {MARKUP_PROBE}"
+                probe_used = True
+            answers[qid] = text
+        elif kind == "short_text":
+            answers[qid] = f"{q.label}: {rng.choice(_WORDS)} {rng.choice(_WORDS)}"
+        elif kind == "multiple_choice":
+            k = max(q.min_selected, 1) + rng.randrange(2)
+            answers[qid] = [o.value for o in rng.sample(list(q.options), min(k, len(q.options)))]
+        elif kind == "single_choice":
+            values = [o.value for o in q.options]
+            # the most positive option first: a consistent, complete answer
+            answers[qid] = values[0] if rng.random() < 0.8 else rng.choice(values)
+        elif kind == "list":
+            n = max(getattr(q, "min_items", 1), 1) + rng.randrange(2)
+            answers[qid] = [sentence_text(rng, 8, f"{q.label} {i + 1}") for i in range(n)]
+        elif kind == "records":
+            n = max(q.min_rows, 1)
+            if getattr(q, "widget", "") == "metrics":
+                n = max(n, 6)
+            n = max(n, max((len(c.options) for c in q.columns if c.kind == "choice"), default=0))
+            answers[qid] = _records(q, rng, min(n + rng.randrange(2), q.max_rows))
+        elif kind == "number":
+            value = numbers.get(qid)
+            answers[qid] = value if value is not None else round(rng.uniform(0.1, 0.9), 3)
+    if exercise.id == "ch02-metrics" and answers.get("metrics"):
+        answers["north_star"] = answers["metrics"][2]["name"]
+    return answers
+
+
+def partial_answers(exercise: Any, rng: random.Random) -> dict[str, Any]:
+    """About half the questions answered, the texts too short."""
+    full = complete_answers(exercise, rng)
+    answers: dict[str, Any] = {}
+    for i, (qid, value) in enumerate(full.items()):
+        if i % 2:
+            continue
+        if isinstance(value, str) and len(value.split()) > 12:
+            value = " ".join(value.split()[:12])
+        elif isinstance(value, list) and len(value) > 1:
+            value = value[: max(1, len(value) // 2)]
+        answers[qid] = value
+    return answers

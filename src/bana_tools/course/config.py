@@ -1,0 +1,97 @@
+"""The nbgrader settings of the course, applied from ``nbgrader_config.py``.
+
+``autograding/nbgrader_config.py`` (and the demo course's) calls :func:`configure`, then
+sets what an instructor tunes (course id, exchange folder, timeouts). Keeping the
+pipeline here means every course folder gets the same preprocessors and a change is made
+once. The pipeline, in order:
+
+Sanitising a submission (``Autograde.sanitize_preprocessors``)
+    ``StashAnswers`` (keep the answers copy the notebook carries, before outputs are
+    cleared), ``ClearOutput``, ``DeduplicateIds``, ``NeutraliseAddedCells`` (cells that are
+    not in the source notebook, or a second copy of one, are shown as escaped text and
+    never run; the nbgrader metadata of known cells is restored from the gradebook),
+    ``OverwriteKernelspec``, ``OverwriteCells``, ``RestoreMissingCells`` (every deleted
+    cell of the source notebook comes back where it was; nbgrader's own
+    ``add_missing_cells`` handles grade cells only and fails after a locked text cell),
+    ``CheckCellMetadata``.
+
+Grading it (``Autograde.autograde_preprocessors``)
+    ``PrepareAnswers`` (restore a missing or unreadable answers file from the copy, and
+    say so in a note at the top), ``RenderProse`` (each prose answer, escaped, with its
+    rubric, in its hand-graded cell), ``BoundedExecute`` (nbgrader's ``Execute`` with a
+    per-cell output cap; per-cell timeout from ``Execute.timeout``), then nbgrader's
+    ``IgnorePattern``, ``ClearMetadataPreprocessor``, ``LimitOutput``, ``SaveAutoGrades``,
+    ``AssignLatePenalties``, ``CheckCellMetadata``.
+
+Feedback (``GenerateFeedback.preprocessors``)
+    ``GetGrades``, ``SanitizeFeedback`` (no hidden-test source or messages, no rubric),
+    ``CSSHTMLHeaderPreprocessor``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bana_tools.course.layout import COURSE_ID, PROSE_STUB
+
+#: ``nbgrader zip_collect`` file name pattern: Canvas's ``<login>_[LATE_]<userid>_<subid>_<file>``
+#: (a resubmission's ``-1`` suffix is dropped from the notebook name).
+LMS_FILE_REGEXP = r"^(?P<student_id>[A-Za-z0-9.]+)_(?:LATE_)?\d+_\d+_(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
+
+_P = "bana_tools.course.preprocessors."
+_N = "nbgrader.preprocessors."
+
+SANITIZE_PREPROCESSORS: list[str] = [
+    _P + "StashAnswers",
+    _N + "ClearOutput",
+    _N + "DeduplicateIds",
+    _P + "NeutraliseAddedCells",
+    _N + "OverwriteKernelspec",
+    _N + "OverwriteCells",
+    _P + "RestoreMissingCells",
+    _N + "CheckCellMetadata",
+]
+
+AUTOGRADE_PREPROCESSORS: list[str] = [
+    _P + "PrepareAnswers",
+    _P + "RenderProse",
+    _P + "BoundedExecute",
+    _N + "IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    _N + "LimitOutput",
+    _N + "SaveAutoGrades",
+    _N + "AssignLatePenalties",
+    _N + "CheckCellMetadata",
+]
+
+FEEDBACK_PREPROCESSORS: list[str] = [
+    _N + "GetGrades",
+    "bana_tools.course.feedback.SanitizeFeedback",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+#: Per-cell limits (instructors may override them after calling :func:`configure`).
+CELL_TIMEOUT_SECONDS = 60
+MAX_OUTPUT_BYTES_PER_CELL = 1_000_000
+MAX_OUTPUT_LINES_PER_CELL = 1000
+
+
+def configure(c: Any, course_id: str = COURSE_ID) -> Any:
+    """Apply the course's nbgrader settings to the config object ``c``; returns ``c``."""
+    c.CourseDirectory.course_id = course_id
+
+    c.ClearSolutions.text_stub = PROSE_STUB
+    c.Autograde.sanitize_preprocessors = list(SANITIZE_PREPROCESSORS)
+    c.Autograde.autograde_preprocessors = list(AUTOGRADE_PREPROCESSORS)
+    c.OverwriteCells.add_missing_cells = False  # RestoreMissingCells does it, for every cell
+
+    c.Execute.timeout = CELL_TIMEOUT_SECONDS
+    c.Execute.interrupt_on_timeout = True
+    c.BoundedExecute.max_output_bytes = MAX_OUTPUT_BYTES_PER_CELL
+    c.LimitOutput.max_lines = MAX_OUTPUT_LINES_PER_CELL
+
+    # LMS downloads (Canvas names files <login>_[LATE_]<userid>_<subid>_<file>).
+    c.FileNameCollectorPlugin.named_regexp = LMS_FILE_REGEXP
+
+    c.GenerateFeedback.preprocessors = list(FEEDBACK_PREPROCESSORS)
+    return c

@@ -1,0 +1,277 @@
+"""A demo course with a simulated class: try the whole grading workflow in a minute.
+
+``bana course demo DIR --students N --seed S`` writes an nbgrader course in ``DIR``
+(config, source notebooks, release via ``nbgrader generate_assignment``), N submissions
+per assignment in ``submitted/``, and an LMS-style download zip of the notebooks alone in
+``downloaded/<assignment>/archive/`` for ``nbgrader zip_collect``.
+
+The first submissions cover every robustness profile in :data:`PROFILES` once, in that
+order; the rest are complete or partial, at random. Deterministic for a seed (except the
+file timestamps).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bana_tools.course import layout
+
+#: Submission profiles. Each has a test in tests/test_course_robustness.py.
+PROFILES: tuple[str, ...] = (
+    "complete",            # every part answered
+    "partial",             # half the questions, too briefly
+    "empty",               # an answers file with nothing in it
+    "notebook-only",       # no answers file; the notebook carries the copy
+    "nothing",             # no answers file and no copy in the notebook
+    "corrupt-json",        # the answers file is not JSON; no copy in the notebook
+    "other-exercise",      # the answers file holds another exercise's answers; copy present
+    "huge-text",           # a 50 MB text field in the answers file
+    "deleted-test-cells",  # a test cell and a hidden test cell deleted
+    "duplicated-cells",    # a test cell and a prose cell pasted twice
+    "edited-test-cells",   # a test cell rewritten to claim 1000 points, another un-graded
+    "infinite-loop",       # an added cell that never ends
+    "huge-output",         # an added cell printing 100 MB
+    "snooping",            # an added cell reading other students' folders and the gradebook
+)
+
+FIRST_NAMES = ("Ada", "Grace", "Alan", "Katherine", "Edsger", "Barbara", "Donald", "Frances",
+               "John", "Radia", "Tim", "Margaret", "Dennis", "Shafi", "Ken", "Leslie")
+LAST_NAMES = ("Lovelace", "Hopper", "Turing", "Johnson", "Dijkstra", "Liskov", "Knuth", "Allen",
+              "Backus", "Perlman", "Berners-Lee", "Hamilton", "Ritchie", "Goldwasser", "Thompson",
+              "Lamport")
+
+CONFIG_TEMPLATE = '''"""nbgrader configuration of a bana-tools demo course (written by `bana course demo`)."""
+
+from bana_tools.course.config import configure
+
+c = get_config()  # noqa: F821
+configure(c, course_id={course_id!r})
+c.Exchange.root = {exchange!r}
+c.Execute.timeout = {timeout}
+'''
+
+SNOOP_SOURCE = (
+    "import pathlib\n"
+    "here = pathlib.Path.cwd()\n"
+    "print('others:', sorted(p.name for p in (here / '..' / '..').iterdir()))\n"
+    "for up in range(1, 6):\n"
+    "    db = here.parents[up - 1] / 'gradebook.db'\n"
+    "    if db.exists():\n"
+    "        print('gradebook found at', db, len(db.read_bytes()), 'bytes')\n"
+)
+
+
+@dataclass
+class Submission:
+    """One simulated submission and what grading it should give."""
+
+    student: str
+    assignment: str
+    profile: str
+    first_name: str
+    last_name: str
+    #: exercise id -> the answers grading should use (after any restore), ``{}`` if none.
+    graded_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def expected_code_score(self, exercise_id: str) -> float:
+        """Points the autograder test cells should give (all checks, kernel-free)."""
+        from bana_tools.grading import run_checks
+
+        return run_checks(exercise_id, self.graded_answers.get(exercise_id) or {},
+                          visibility="all").score
+
+
+def write_config(course: Path, course_id: str = layout.COURSE_ID, exchange: Path | None = None,
+                 timeout: int = 60) -> Path:
+    exchange = exchange or course / "exchange"
+    exchange.mkdir(parents=True, exist_ok=True)
+    path = course / "nbgrader_config.py"
+    path.write_text(CONFIG_TEMPLATE.format(course_id=course_id, exchange=str(exchange),
+                                           timeout=timeout), encoding="utf-8")
+    return path
+
+
+def make_course(course: Path, assignments: list[str] | None = None, *,
+                course_id: str = layout.COURSE_ID, exchange: Path | None = None,
+                timeout: int = 60) -> Path:
+    """A ready course in ``course``: config, source notebooks, release, gradebook."""
+    from bana_tools.course.build_source import build
+    from bana_tools.course.nbgrader_run import run_nbgrader
+
+    course.mkdir(parents=True, exist_ok=True)
+    write_config(course, course_id, exchange, timeout)
+    build(course)
+    for assignment in assignments or list(layout.assignments()):
+        run_nbgrader(course, ["generate_assignment", assignment, "--force"])
+    return course
+
+
+def _answers_output(exercise_id: str, answers: dict[str, Any], when: datetime) -> dict[str, Any]:
+    from bana_tools.answers import AnswersFile, answers_bundle
+
+    record = AnswersFile(exercise_id=exercise_id, answers=answers, created=when, updated=when)
+    return {"output_type": "display_data", "metadata": {},
+            "data": answers_bundle(record, layout.answers_relpath(exercise_id))}
+
+
+def _find(nb: dict[str, Any], prefix: str) -> int:
+    for i, cell in enumerate(nb["cells"]):
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").startswith(prefix):
+            return i
+    raise LookupError(prefix)
+
+
+def _added_code(source: str) -> dict[str, Any]:
+    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+            "source": source}
+
+
+def _apply_cell_profile(nb: dict[str, Any], profile: str) -> None:
+    cells = nb["cells"]
+    if profile == "deleted-test-cells":
+        del cells[_find(nb, layout.CHECK_PREFIX)]
+        del cells[_find(nb, layout.HIDDEN_PREFIX)]
+    elif profile == "duplicated-cells":
+        i = _find(nb, layout.CHECK_PREFIX)
+        cells.insert(i + 1, copy.deepcopy(cells[i]))
+        j = _find(nb, layout.PROSE_PREFIX)
+        cells.insert(j + 1, copy.deepcopy(cells[j]))
+    elif profile == "edited-test-cells":
+        i = _find(nb, layout.CHECK_PREFIX)
+        cells[i]["source"] = "print('full marks, please')\n1000"
+        cells[i]["metadata"]["nbgrader"]["points"] = 1000.0
+        k = _find(nb, layout.HIDDEN_PREFIX)
+        cells[k]["metadata"]["nbgrader"]["grade"] = False
+    elif profile == "infinite-loop":
+        cells.insert(_find(nb, layout.CHECK_PREFIX), _added_code("while True:\n    pass"))
+    elif profile == "huge-output":
+        cells.insert(_find(nb, layout.CHECK_PREFIX), _added_code("print('x' * 100_000_000)"))
+    elif profile == "snooping":
+        cells.insert(_find(nb, layout.CHECK_PREFIX), _added_code(SNOOP_SOURCE))
+    for index, cell in enumerate(cells):  # pasted cells need ids of their own
+        cell.setdefault("id", f"cell-{index}")
+    seen: set[str] = set()
+    for index, cell in enumerate(cells):
+        if cell["id"] in seen:
+            cell["id"] = f"{cell['id']}-copy{index}"
+        seen.add(cell["id"])
+
+
+def student_name(student: str) -> tuple[str, str]:
+    """A stable (first, last) name for a simulated student id."""
+    n = sum(ord(ch) * (i + 1) for i, ch in enumerate(student))
+    return FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[(n // 7) % len(LAST_NAMES)]
+
+
+def write_submission(course: Path, assignment: str, student: str, profile: str,
+                     rng: random.Random, when: datetime) -> Submission:
+    """Write ``submitted/<student>/<assignment>/`` for one simulated student."""
+    from bana_tools.answers import AnswersFile
+    from bana_tools.course.answers_sim import complete_answers, partial_answers
+    from bana_tools.exercises import get_exercise
+
+    folder = course / "submitted" / student / assignment
+    (folder / "answers").mkdir(parents=True, exist_ok=True)
+    first, last = student_name(student)
+    sub = Submission(student=student, assignment=assignment, profile=profile,
+                     first_name=first, last_name=last)
+    ids = layout.assignments()[assignment]
+    for exercise_id in ids:
+        exercise = get_exercise(exercise_id)
+        answers = partial_answers(exercise, rng) if profile == "partial" else (
+            {} if profile == "empty" else complete_answers(exercise, rng))
+        if profile == "huge-text":
+            big = next(q for q in exercise.questions.values() if q.type == "long_text")
+            answers[big.id] = "lorem " * (50 * 1024 * 1024 // 6)
+        nb = json.loads((course / "release" / assignment / f"{exercise_id}.ipynb").read_text("utf-8"))
+        carries_copy = profile not in ("nothing", "corrupt-json")
+        if carries_copy:
+            form = next(c for c in nb["cells"] if c.get("id") == "form")
+            copy_answers = answers if profile != "huge-text" else complete_answers(exercise, rng)
+            form["outputs"] = [_answers_output(exercise_id, copy_answers, when)]
+        _apply_cell_profile(nb, profile)
+        (folder / f"{exercise_id}.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
+        path = folder / layout.answers_relpath(exercise_id)
+        graded: dict[str, Any] = answers
+        if profile in ("notebook-only", "nothing"):
+            graded = answers if profile == "notebook-only" else {}
+        elif profile == "corrupt-json":
+            path.write_text('{"schema_version": 1, "exercise_id": "' + exercise_id + '", "answ',
+                            encoding="utf-8")
+            graded = {}
+        elif profile == "other-exercise":
+            other = next(i for i in layout.assignments()["ch02"] if i != exercise_id)
+            record = AnswersFile(exercise_id=other, answers=complete_answers(get_exercise(other), rng))
+            path.write_text(record.to_json(), encoding="utf-8")
+        else:
+            record = AnswersFile(exercise_id=exercise_id, answers=answers, created=when, updated=when)
+            path.write_text(record.to_json(), encoding="utf-8")
+        sub.graded_answers[exercise_id] = graded
+    (folder / "timestamp.txt").write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
+    return sub
+
+
+def add_students(course: Path, submissions: list[Submission]) -> None:
+    """Names and e-mails of the simulated students in the gradebook (for exports)."""
+    from nbgrader.api import Gradebook
+
+    from bana_tools.course.nbgrader_run import ensure_bin_on_path
+
+    ensure_bin_on_path()
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=layout.COURSE_ID) as gb:
+        for sub in {s.student: s for s in submissions}.values():
+            gb.update_or_create_student(sub.student, first_name=sub.first_name,
+                                        last_name=sub.last_name,
+                                        email=f"{sub.student}@example.edu")
+
+
+def write_lms_zip(course: Path, assignment: str, students: list[str], login_prefix: str = "lms") -> Path:
+    """``downloaded/<assignment>/archive/submissions.zip``: notebooks only, LMS-named.
+
+    Each student's notebooks are stored as ``<login>_<userid>_<subid>_<notebook>`` (the
+    Canvas download layout), with login ``<login_prefix><n>``, so ``nbgrader zip_collect``
+    adds them as new students whose answers come only from the notebook copy.
+    """
+    archive = course / "downloaded" / assignment / "archive"
+    archive.mkdir(parents=True, exist_ok=True)
+    target = archive / "submissions.zip"
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for n, student in enumerate(students, start=1):
+            for nb in sorted((course / "submitted" / student / assignment).glob("*.ipynb")):
+                zf.write(nb, f"{login_prefix}{n:03d}_{1000 + n}_{5000 + n}_{nb.name}")
+    return target
+
+
+def choose_profiles(students: int, rng: random.Random) -> list[str]:
+    """Every profile once (in order) for the first students, then complete or partial."""
+    chosen = list(PROFILES[:students])
+    chosen += [rng.choice(("complete", "complete", "partial")) for _ in range(students - len(chosen))]
+    return chosen
+
+
+def make_demo(course: Path, students: int = 20, seed: int = 0,
+              assignments: list[str] | None = None,
+              profiles: list[str] | None = None, exchange: Path | None = None,
+              timeout: int = 60) -> list[Submission]:
+    """Build the demo course and its simulated class; return the submissions written."""
+    rng = random.Random(seed)
+    assignments = assignments or list(layout.assignments())
+    make_course(course, assignments, exchange=exchange, timeout=timeout)
+    chosen = profiles or choose_profiles(students, rng)
+    due = datetime(2026, 9, 1, 23, 59, tzinfo=UTC)
+    submissions: list[Submission] = []
+    for assignment in assignments:
+        for n, profile in enumerate(chosen, start=1):
+            student = f"s{n:03d}"
+            when = due - timedelta(hours=rng.randrange(1, 96))
+            submissions.append(write_submission(course, assignment, student, profile, rng, when))
+        write_lms_zip(course, assignment, [f"s{n:03d}" for n in range(1, len(chosen) + 1)])
+    add_students(course, submissions)
+    return submissions
