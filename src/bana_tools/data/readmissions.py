@@ -298,25 +298,26 @@ def generate_readmissions(
     admit = start_day + offset
     discharge = admit + los
 
-    df = pd.DataFrame({
-        "patient_id": np.arange(n),
-        "admission_date": np.datetime_as_string(admit, unit="D"),
-        "discharge_date": np.datetime_as_string(discharge, unit="D"),
-        "age": age,
-        "sex": sex,
-        "payer": np.asarray(PAYERS, dtype=object)[payer],
-        "condition": np.asarray(CONDITIONS, dtype=object)[condition],
-        "emergent": emergent,
-        "length_of_stay": los,
-        "charlson": charlson,
-        "ed_visits_6m": ed_visits,
-        "prior_admissions_12m": prior_adm,
-        "discharge_disposition": np.asarray(DISPOSITIONS, dtype=object)[disposition],
-        "followup_scheduled": followup,
-        "hemoglobin": hemoglobin,
-        "sodium": sodium,
-        "readmitted_30d": readmitted,
-    }).iloc[order].reset_index(drop=True)
     width = max(7, len(str(n)))
-    df["patient_id"] = id_prefix + pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(width)
-    return df
+    numbers = np.arange(1, n + 1).astype(np.str_)
+    ids = np.strings.add(id_prefix, np.strings.zfill(numbers, width)) if n else numbers
+    columns = {
+        "patient_id": ids.astype(object),
+        "admission_date": np.datetime_as_string(admit[order], unit="D").astype(object),
+        "discharge_date": np.datetime_as_string(discharge[order], unit="D").astype(object),
+        "age": age[order],
+        "sex": sex[order].astype(object),
+        "payer": np.asarray(PAYERS, dtype=object)[payer[order]],
+        "condition": np.asarray(CONDITIONS, dtype=object)[condition[order]],
+        "emergent": emergent[order],
+        "length_of_stay": los[order],
+        "charlson": charlson[order],
+        "ed_visits_6m": ed_visits[order],
+        "prior_admissions_12m": prior_adm[order],
+        "discharge_disposition": np.asarray(DISPOSITIONS, dtype=object)[disposition[order]],
+        "followup_scheduled": followup[order],
+        "hemoglobin": hemoglobin[order],
+        "sodium": sodium[order],
+        "readmitted_30d": readmitted[order],
+    }
+    return pd.DataFrame(columns)
