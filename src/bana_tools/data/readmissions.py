@@ -300,7 +300,7 @@ def generate_readmissions(
 
     width = max(7, len(str(n)))
     numbers = np.arange(1, n + 1).astype(np.str_)
-    ids = np.strings.add(id_prefix, np.strings.zfill(numbers, width)) if n else numbers
+    ids = np.char.add(id_prefix, np.char.zfill(numbers, width)) if n else numbers
     columns = {
         "patient_id": ids.astype(object),
         "admission_date": np.datetime_as_string(admit[order], unit="D").astype(object),
