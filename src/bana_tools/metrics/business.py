@@ -202,7 +202,7 @@ def savings_curve(
     gross = prevented * costs.cost_per_readmission
     cost = table["flagged"].to_numpy() * costs.intervention_cost + costs.fixed_cost
     net = gross - cost
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         ratio = np.where(cost > 0, net / np.where(cost > 0, cost, 1.0), np.nan)
     return pd.DataFrame({
         "threshold": table["threshold"],
