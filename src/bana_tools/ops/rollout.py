@@ -95,27 +95,37 @@ class RollbackRule:
 
     Roll back if the candidate has served at least ``min_requests`` requests and any of:
     its error rate exceeds ``max_error_rate``; its p95 latency exceeds ``max_p95_ms``; its
-    flag rate differs from the current model's by more than ``max_flag_rate_change``
-    (absolute, in share of patients).
+    flag rate differs from the current model's (on the other patients of the same stage) by
+    more than ``max_flag_rate_change`` plus ``noise_z`` standard errors of the difference of
+    the two rates. The noise allowance keeps small canary slices from triggering false
+    rollbacks; set ``noise_z=0`` for a fixed limit.
     """
 
     max_error_rate: float = 0.01
     max_p95_ms: float = 250.0
     max_flag_rate_change: float = 0.05
-    min_requests: int = 50
+    min_requests: int = 30
+    noise_z: float = 2.0
 
     def check(self, current: dict[str, float], candidate: dict[str, float]) -> Decision:
         """Compare the candidate's stats with the current model's for one stage."""
+        import math
+
         if candidate["n"] < self.min_requests:
             return Decision(False, f"only {candidate['n']} requests so far: keep watching")
         if candidate["error_rate"] > self.max_error_rate:
             return Decision(True, f"error rate {candidate['error_rate']:.1%} > {self.max_error_rate:.1%}")
         if candidate["p95_ms"] > self.max_p95_ms:
             return Decision(True, f"p95 latency {candidate['p95_ms']:.0f} ms > {self.max_p95_ms:.0f} ms")
-        change = abs(candidate["flag_rate"] - current["flag_rate"])
-        if change > self.max_flag_rate_change:
-            return Decision(True, f"flag rate moved {change:.1%} (> {self.max_flag_rate_change:.1%})")
-        return Decision(False, "within limits")
+        if current["n"] == 0 or math.isnan(current["flag_rate"]):
+            return Decision(False, "within limits (no current-model traffic left to compare)")
+        p, q = candidate["flag_rate"], current["flag_rate"]
+        se = math.sqrt(p * (1 - p) / candidate["n"] + q * (1 - q) / current["n"])
+        limit = self.max_flag_rate_change + self.noise_z * se
+        change = abs(p - q)
+        if change > limit:
+            return Decision(True, f"flag rate moved {change:.1%} (> {limit:.1%} allowed)")
+        return Decision(False, f"within limits (flag rate moved {change:.1%} of {limit:.1%} allowed)")
 
 
 def _stages(n: int, k: int) -> list[slice]:
