@@ -15,6 +15,8 @@ Submodules, each imported on its own so that light users stay light:
   savings-maximising threshold (numpy, pandas).
 - :mod:`bana_tools.metrics.plots` -- figures for the book and exercises (matplotlib, lazily).
 
+The baseline models (LACE index, logistic pipeline) live in :mod:`bana_tools.baselines`.
+
 This package file imports none of them, so ``import bana_tools.metrics.catalog`` pulls in
 no numpy, pandas, scikit-learn or matplotlib.
 """
