@@ -44,8 +44,9 @@ def escape_block(text: str) -> str:
     return html.escape(text or "", quote=True).replace("\r\n", "\n").replace("\n", "<br>")
 
 
-def markdown_cell(source: str, **metadata: Any) -> NotebookNode:
-    return from_dict({"cell_type": "markdown", "metadata": dict(metadata), "source": source})
+def markdown_cell(source: str, cell_id: str, **metadata: Any) -> NotebookNode:
+    return from_dict({"cell_type": "markdown", "id": cell_id[:64], "metadata": dict(metadata),
+                      "source": source})
 
 
 class StashAnswers(NbGraderPreprocessor):
@@ -105,7 +106,7 @@ class NeutraliseAddedCells(NbGraderPreprocessor):
             if cell.cell_type == "code" and self.run_added_cells:
                 cells.append(cell)
                 continue
-            cells.append(self._as_text(cell))
+            cells.append(self._as_text(cell, len(cells)))
         nb.cells = cells
         return nb, resources
 
@@ -146,7 +147,7 @@ class NeutraliseAddedCells(NbGraderPreprocessor):
         return restored
 
     @staticmethod
-    def _as_text(cell: NotebookNode) -> NotebookNode:
+    def _as_text(cell: NotebookNode, index: int) -> NotebookNode:
         source = cell.get("source", "")
         if isinstance(source, list):
             source = "".join(source)
@@ -159,7 +160,7 @@ class NeutraliseAddedCells(NbGraderPreprocessor):
         if len(str(source)) > 20_000:
             body += "<br>[... cut: only the first 20,000 characters are shown ...]"
         text = f"{note}\n\n<div class=\"bana-added-cell\" style=\"font-family: monospace\">{body}</div>"
-        return markdown_cell(text)
+        return markdown_cell(text, f"bana-shown-{index}")
 
 
 def _source_order(exercise_id: str) -> list[str]:
@@ -218,7 +219,7 @@ class RestoreMissingCells(NbGraderPreprocessor):
                 cell.update(outputs=[], execution_count=None)
             position = self._position(nb, name, order)
             note = markdown_cell("*The next cell was missing from the submission; it was put "
-                                 "back, as released, for grading.*")
+                                 "back, as released, for grading.*", f"bana-restored-{name}")
             nb.cells[position:position] = [note, from_dict(cell)]
             self.log.warning("Cell %s was missing; restored it", name)
         return nb, resources
@@ -290,7 +291,8 @@ class PrepareAnswers(NbGraderPreprocessor):
         if notes:
             body = "<br>".join(escape_block(n) for n in notes)
             nb.cells.insert(0, markdown_cell(
-                f"<div class=\"{layout.NOTES_CLASS}\"><b>Grading note.</b> {body}</div>"))
+                f"<div class=\"{layout.NOTES_CLASS}\"><b>Grading note.</b> {body}</div>",
+                "bana-grading-note"))
         resources.setdefault("bana", {})["notes"] = notes
         return nb, resources
 

@@ -1,0 +1,91 @@
+"""Gradebook operations for parallel grading: sandbox templates and the single-writer merge.
+
+SQLite allows one writer at a time, and nbgrader keeps its gradebook in SQLite. Parallel
+grading therefore never lets two processes write one gradebook: each submission is graded
+in a sandbox with a gradebook of its own (a copy of :func:`make_template`), and the main
+process alone copies each result into the course gradebook (:func:`merge_submission`),
+with the same rules nbgrader's ``SaveAutoGrades`` applies.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import warnings
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+
+def sqlite_url(path: Path | str) -> str:
+    return f"sqlite:///{Path(path).resolve()}"
+
+
+def make_template(course_db: Path, template: Path) -> Path:
+    """A copy of the course gradebook holding the assignments but no student at all.
+
+    A sandbox starts from this, so a submission's code could at most read the assignment
+    structure, never another student's data. The file is vacuumed so deleted rows are
+    gone from disk too.
+    """
+    shutil.copyfile(course_db, template)
+    with Gradebook(sqlite_url(template)) as gb:
+        for student in [s.id for s in gb.students]:
+            gb.remove_student(student)
+    con = sqlite3.connect(template)
+    try:
+        con.execute("VACUUM")
+    finally:
+        con.close()
+    return template
+
+
+def merge_submission(src_url: str, dst_url: str, assignment: str, student: str) -> float:
+    """Copy one autograded submission from a sandbox gradebook into the course gradebook.
+
+    The student keeps the names and e-mail the course gradebook has. Auto scores, auto
+    comments, the timestamp and late penalties come from the sandbox; manual scores and
+    comments already in the course gradebook are kept, and a cell with a manual score is
+    flagged for review again, as ``nbgrader autograde`` does. Returns the merged score.
+    """
+    with warnings.catch_warnings(), Gradebook(src_url) as src, Gradebook(dst_url) as dst:
+        # nbgrader's own update_or_create_submission triggers SQLAlchemy autoflush notices
+        warnings.simplefilter("ignore")
+        sub = src.find_submission(assignment, student)
+        try:
+            dst.find_student(student)
+        except MissingEntry:
+            dst.add_student(student)
+        target = dst.update_or_create_submission(assignment, student, timestamp=sub.timestamp)
+        for nb in sub.notebooks:
+            dnb = dst.find_submission_notebook(nb.notebook.name, assignment, student)
+            dnb.late_submission_penalty = nb.late_submission_penalty
+            for grade in nb.grades:
+                dgrade = dst.find_grade(grade.cell.name, nb.notebook.name, assignment, student)
+                dgrade.auto_score = grade.auto_score
+                dgrade.needs_manual_grade = (
+                    dgrade.manual_score is not None or grade.auto_score is None
+                )
+            for comment in nb.comments:
+                dcomment = dst.find_comment(comment.cell.name, nb.notebook.name, assignment, student)
+                dcomment.auto_comment = comment.auto_comment
+        dst.db.commit()
+        return float(target.score)
+
+
+def zero_submission(dst_url: str, assignment: str, student: str, reason: str) -> None:
+    """Record a submission that could not be graded at all: zero points, flagged for review."""
+    with Gradebook(dst_url) as dst:
+        try:
+            dst.find_student(student)
+        except MissingEntry:
+            dst.add_student(student)
+        sub = dst.update_or_create_submission(assignment, student)
+        for nb in sub.notebooks:
+            for grade in nb.grades:
+                grade.auto_score = 0.0
+                grade.needs_manual_grade = True
+            for comment in nb.comments:
+                comment.auto_comment = f"Not graded automatically: {reason}"
+            nb.flagged = True
+        dst.db.commit()
