@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bana_tools.cli.start",
     "bana_tools.cli.data",
     "bana_tools.cli.exercises",
+    "bana_tools.cli.course",
 )
 
 
