@@ -121,7 +121,7 @@ def ml_system() -> str:
     # Feedback loop to the business.
     b.append(f'<path d="M735,657 L982,657 L982,66 L956,66" fill="none" stroke="{MUTED}" '
              'stroke-width="2.5" stroke-dasharray="7 6" marker-end="url(#head)"/>')
-    b.append(f'<g transform="translate(973,360) rotate(-90)">'
+    b.append('<g transform="translate(973,360) rotate(-90)">'
              + text(0, 0, "feedback: outcomes, monitoring, new needs", 15, style="italic", fill=MUTED)
              + "</g>")
     return svg(W, H, b, "An ML system inside an organisation")
