@@ -25,6 +25,12 @@ from bana_tools.forms.widgets import QuestionWidget, make_widget, set_tooltip
 
 DEFAULT_DEBOUNCE = 0.5
 
+#: Lets tab titles use their full width in JupyterLab and Notebook 7 (ignored elsewhere).
+FORM_CSS = (
+    "<style>.bana-form .lm-TabBar-tab, .bana-form .p-TabBar-tab"
+    "{flex: 0 1 auto !important; min-width: 0 !important; max-width: none !important;}</style>"
+)
+
 
 class Debouncer:
     """Call ``func`` once, ``delay`` seconds after the last :meth:`trigger`.
@@ -85,7 +91,7 @@ class ExerciseForm:
     def _build(self) -> None:
         ex = self.exercise
         self.header = widgets.HTML(
-            f"<h3 style='margin:0.2em 0'>{html.escape(ex.title)}</h3>"
+            FORM_CSS + f"<h3 style='margin:0.2em 0'>{html.escape(ex.title)}</h3>"
             f"<p>{html.escape(ex.intro)}</p>"
         )
         self.notice = widgets.HTML("")

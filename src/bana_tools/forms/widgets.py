@@ -450,7 +450,7 @@ def metric_feedback(row: dict[str, str]) -> tuple[str, str]:
     way = row.get("direction") or ""
     if way and entry.direction != "target" and way != entry.direction:
         return "warn", f"For {entry.name}, {entry.direction} is better, not {way}."
-    unit = f", usually in {entry.unit}" if entry.unit else ""
+    unit = f", unit: {entry.unit}" if entry.unit else ""
     return "ok", f"Recognised: {entry.name} ({entry.category} metric{unit})."
 
 
