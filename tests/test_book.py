@@ -373,6 +373,20 @@ def test_citations_resolve_and_the_bibliography_holds_the_textbook_references(bo
     assert cited > 50
 
 
+def bib_keys(path: Path) -> set[str]:
+    return set(re.findall(r"^@\w+\{([^,\s]+),", path.read_text(encoding="utf-8"), re.M))
+
+
+def test_data_card_references_are_merged_into_the_bibliography():
+    # The data helper writes book/_data_card_refs.bib; the book cites those keys from
+    # references.bib (one bibliography file, so no duplicate-key warnings).
+    keys = bib_keys
+    card_keys = keys(BOOK / "_data_card_refs.bib")
+    assert card_keys, "the data card cites its sources"
+    missing = card_keys - keys(BOOK / "references.bib")
+    assert not missing, f"merge these data card entries into book/references.bib: {sorted(missing)}"
+
+
 # --------------------------------------------------------------------------- our words only
 
 
