@@ -104,3 +104,22 @@ def test_report_rejects_unknown_format(answers_file, tmp_path):
     out = bana("report", "ch02-readmission", "--answers", str(answers_file), "--out",
                str(tmp_path / "r.pdf"))
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_check_reads_the_answers_copy_inside_a_notebook(tmp_path):
+    from bana_tools.answers import answers_bundle
+
+    record = AnswersFile(exercise_id="ch02-metrics", answers=example_answers("ch02-metrics"))
+    nb = {"cells": [{"cell_type": "code", "id": "form", "metadata": {}, "source": "",
+                     "execution_count": 1,
+                     "outputs": [{"output_type": "display_data", "metadata": {},
+                                  "data": answers_bundle(record, "answers/ch02-metrics.json")}]}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "ch02-metrics.ipynb"
+    path.write_text(json.dumps(nb))
+    out = bana("check", "ch02-metrics", "--answers", str(path), "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["score"] == data["max_score"]
+    other = bana("check", "ch02-readmission", "--answers", str(path))
+    assert other.returncode == 2 and "no saved copy" in other.stderr

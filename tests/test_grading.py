@@ -185,3 +185,40 @@ def test_reports_escape_student_text(renderer):
     assert ex.title in text or ex.title.replace("-", "\\-") in text
     for part in ex.parts:
         assert part.title.split(". ", 1)[1].split()[0] in text
+
+
+def test_autograde_cell_gives_nbgrader_partial_credit(tmp_path):
+    """A real kernel runs the test cell; nbgrader's own grader reads the partial credit."""
+    import nbclient
+    import nbformat
+    from nbgrader.utils import determine_grade
+
+    from bana_tools.exercises.notebook import autograde_source
+
+    exercise_id = "ch02-readmission"
+    ids = [c.id for c in get_exercise(exercise_id).checks][:6]
+    AnswerStore.beside(get_exercise(exercise_id), tmp_path).save(
+        example_answers(exercise_id, "partial"))
+    points = points_for(exercise_id, ids)
+    cell = nbformat.v4.new_code_cell(autograde_source(exercise_id, ids))
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True,
+                                 "points": points, "grade_id": "test-part1", "schema_version": 3}
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    earned, max_points = determine_grade(nb.cells[0])
+    expected = run_checks(exercise_id, example_answers(exercise_id, "partial"),
+                          visibility="all", check_ids=ids).score
+    assert max_points == points
+    assert earned == pytest.approx(expected) and 0 < earned < points
+
+
+def test_pending_edit_is_saved_when_the_kernel_exits(tmp_path):
+    code = (
+        "from bana_tools.forms import build_form\n"
+        f"form = build_form('ch02-metrics', {str(tmp_path)!r}, debounce=60)\n"
+        "form.questions['north_star'].input.value = 'typed just before a restart'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+    saved = json.loads((tmp_path / "answers" / "ch02-metrics.json").read_text())
+    assert saved["answers"]["north_star"] == "typed just before a restart"

@@ -21,7 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "graded (whatever the score), 2 when the input cannot be read.",
     )
     check.add_argument("exercise_id", metavar="EXERCISE_ID")
-    check.add_argument("--answers", required=True, metavar="FILE", help="answers JSON file")
+    check.add_argument("--answers", required=True, metavar="FILE",
+                       help="answers JSON file (or a saved .ipynb holding a copy)")
     check.add_argument("--json", action="store_true", help="print the result as JSON")
     check.set_defaults(func=run_check)
 
@@ -45,11 +46,29 @@ def _load(exercise_id: str, answers: str):
         exercise = get_exercise(exercise_id)
     except UnknownExercise as exc:
         raise CliError(str(exc)) from None
+    if str(answers).lower().endswith(".ipynb"):
+        return exercise, _from_notebook(answers, exercise.id)
     try:
         record = read_answers_file(answers, exercise.id)
     except AnswersError as exc:
         raise CliError(str(exc)) from None
     return exercise, record
+
+
+def _from_notebook(path: str, exercise_id: str):
+    """The newest answers copy saved inside a notebook (for a notebook handed in alone)."""
+    from bana_tools.answers import AnswersError, answers_in_notebook
+    from bana_tools.cli.main import CliError
+
+    if not Path(path).is_file():
+        raise CliError(f"no notebook at {path}")
+    try:
+        copies = [c for c in answers_in_notebook(Path(path)) if c.exercise_id == exercise_id]
+    except (AnswersError, ValueError) as exc:
+        raise CliError(f"cannot read notebook {path}: {exc}") from None
+    if not copies:
+        raise CliError(f"{path} holds no saved copy of answers for {exercise_id!r}")
+    return max(copies, key=lambda c: c.updated)
 
 
 def run_list(args: argparse.Namespace) -> int:

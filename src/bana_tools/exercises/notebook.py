@@ -44,6 +44,16 @@ def self_check_source(exercise_id: str) -> str:
     return f'from bana_tools.forms import self_check\n\nself_check("{exercise_id}")'
 
 
+def autograde_source(exercise_id: str, check_ids: list[str]) -> str:
+    """The source of an nbgrader autograder test cell for ``check_ids``.
+
+    Give the cell ``points`` equal to ``bana_tools.grading.points_for(exercise_id, check_ids)``:
+    the call's value (the points earned) is the cell's partial credit.
+    """
+    ids = ", ".join(json.dumps(c) for c in check_ids)
+    return f'from bana_tools.grading import autograde\n\nautograde("{exercise_id}", [{ids}])'
+
+
 def _intro(exercise: Exercise) -> str:
     parts = "\n".join(f"- {p.title}" for p in exercise.parts)
     return (

@@ -9,9 +9,11 @@ then runs the public checks on what was saved and shows one line per check.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import html
 import threading
+import weakref
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -85,6 +87,7 @@ class ExerciseForm:
         self.questions: dict[str, QuestionWidget] = {}
         self._build()
         self._load()
+        _flush_at_exit(self)
 
     # --- building --------------------------------------------------------------------------
 
@@ -262,6 +265,19 @@ class ExerciseForm:
     @property
     def progress_text(self) -> str:
         return html.unescape(_strip_tags(self.progress.value))
+
+
+def _flush_at_exit(form: ExerciseForm) -> None:
+    """Save a pending edit when the kernel shuts down (restart within the debounce)."""
+    ref = weakref.ref(form)
+
+    def flush() -> None:
+        alive = ref()
+        if alive is not None:
+            with contextlib.suppress(Exception):
+                alive.flush()
+
+    atexit.register(flush)
 
 
 def _strip_tags(text: str) -> str:
