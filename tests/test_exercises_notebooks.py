@@ -23,7 +23,7 @@ from bana_tools.exercises.samples import example_answers
 @pytest.mark.parametrize("exercise", all_exercises(), ids=lambda e: e.id)
 def test_committed_notebook_has_form_and_self_check(repo_root, exercise):
     path = notebook_path(exercise, repo_root / "exercises")
-    assert path.exists(), "run: python -m bana_tools.exercises.notebook exercises/"
+    assert path.exists(), "exercises/ is built from autograding/source (bana course)"
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     sources = [c.source for c in nb.cells if c.cell_type == "code"]

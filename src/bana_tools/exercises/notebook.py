@@ -3,10 +3,11 @@
 Each exercise gets ``exercises/<assignment>/<exercise_id>.ipynb``: a short introduction, a
 single form cell (``show(...)``), and a self-check cell. Computational exercises add the
 code cells students work in. The nbgrader course (autograding/) builds its source
-notebooks from the same cells and adds its own metadata; this module keeps the plain
-version. Regenerate with::
+notebooks from these cells and adds its own metadata and test cells; the committed
+``exercises/`` folder holds nbgrader's release versions of those. To write the plain
+versions somewhere else (for a course without nbgrader)::
 
-    python -m bana_tools.exercises.notebook exercises/
+    python -m bana_tools.exercises.notebook OUT_DIR
 """
 
 from __future__ import annotations
@@ -163,5 +164,7 @@ def write_notebooks(root: Path | str, exercise_ids: list[str] | None = None) -> 
 
 
 if __name__ == "__main__":  # pragma: no cover
-    for written_path in write_notebooks(sys.argv[1] if len(sys.argv) > 1 else "exercises"):
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: python -m bana_tools.exercises.notebook OUT_DIR")
+    for written_path in write_notebooks(sys.argv[1]):
         print(written_path)
