@@ -258,3 +258,15 @@ def test_answers_file_is_plain_readable_json(store: AnswerStore):
     store.save({"value": "<b>&</b>"})
     text = Path(store.path).read_text()
     assert text.endswith("\n") and json.loads(text)["answers"]["value"] == "<b>&</b>"
+
+
+def test_folder_that_cannot_be_locked_still_loads_read_only(store):
+    store.save({"value": "still readable"})
+    store.lock_path.unlink(missing_ok=True)
+    store.lock_path.mkdir()  # opening the lock now fails, as on a read-only share
+    result = store.load()
+    assert result.answers["value"] == "still readable"
+    assert len(result.notices) == 1 and "cannot be written" in result.notices[0]
+    with pytest.raises(OSError):
+        store.save({"value": "x"})
+    assert read_answers_file(store.path, EX).answers["value"] == "still readable"

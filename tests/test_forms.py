@@ -283,3 +283,16 @@ def test_show_works_without_a_frontend(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "answers/ch02-readmission.json" in out.stdout
+
+
+def test_form_appears_even_when_the_folder_cannot_be_locked(tmp_path):
+    form = build_form(EX, tmp_path, debounce=60)
+    form.questions["value"].input.value = "kept"
+    form.flush()
+    form.store.lock_path.unlink(missing_ok=True)
+    form.store.lock_path.mkdir()
+    again = build_form(EX, tmp_path, debounce=60)
+    assert again.questions["value"].input.value == "kept"
+    assert "cannot be written" in again.notice_text
+    again.questions["value"].input.value = "edited"
+    assert again.flush() is False and again.status_text.startswith("Could not save")

@@ -147,12 +147,31 @@ class AnswerStore:
         notices: list[str] = []
         if not self.path.exists() and not self.backup_path.exists():
             return LoadResult(self.exercise.empty_answers())
-        with exclusive_lock(self.lock_path):
-            record, _raw = self._read_current(notices)
+        try:
+            with exclusive_lock(self.lock_path):
+                record, _raw = self._read_current(notices)
+        except OSError as exc:
+            # A folder we cannot lock (read-only share, odd mount): read without changing
+            # anything, and say that saving will not work until the folder is fixed.
+            record = self._read_without_lock()
+            notices.append(
+                f"The answers folder cannot be written ({exc.strerror or exc}); your answers "
+                "are shown but new edits will not be saved until it can."
+            )
         if record is None:
             return LoadResult(self.exercise.empty_answers(), notices=notices)
         answers, warnings = self.exercise.clean_answers(record.answers)
         return LoadResult(answers, record.updated, notices + warnings, record)
+
+    def _read_without_lock(self) -> AnswersFile | None:
+        for path in (self.path, self.backup_path):
+            try:
+                record, _, _ = self._read_valid(path)
+            except OSError:
+                continue
+            if record is not None:
+                return record
+        return None
 
     def _read_valid(self, path: Path) -> tuple[AnswersFile | None, bytes | None, str | None]:
         try:

@@ -136,7 +136,16 @@ class ExerciseForm:
         self.widget.add_class(f"bana-form-{ex.id}")
 
     def _load(self) -> None:
-        result = self.store.load()
+        try:
+            result = self.store.load()
+        except Exception as exc:  # noqa: BLE001 - the form must always appear
+            from bana_tools.answers import LoadResult
+
+            result = LoadResult(
+                self.exercise.empty_answers(),
+                notices=[f"Could not read your answers ({type(exc).__name__}: {exc}); "
+                         "nothing was changed on disk."],
+            )
         self.set_values(result.answers)
         self.last_record = result.record
         self._show_notices(result.notices)
