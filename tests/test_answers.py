@@ -270,3 +270,15 @@ def test_folder_that_cannot_be_locked_still_loads_read_only(store):
     with pytest.raises(OSError):
         store.save({"value": "x"})
     assert read_answers_file(store.path, EX).answers["value"] == "still readable"
+
+
+def test_temp_files_left_by_a_killed_writer_are_cleaned_up(store):
+    store.save({"value": "one"})
+    stale = store.path.parent / f".{store.path.name}.12345.abcd.tmp"
+    fresh = store.path.parent / f".{store.path.name}.12346.abce.tmp"
+    stale.write_text("half a file")
+    fresh.write_text("a writer still busy")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    store.save({"value": "two"})
+    assert not stale.exists() and fresh.exists()

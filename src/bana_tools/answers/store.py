@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -212,6 +213,15 @@ class AnswerStore:
             notices.append("The answers file was missing; you continue from its backup.")
         return backup, None
 
+    def _remove_stale_temp_files(self, age_s: float = 60.0) -> None:
+        """Delete temp files a killed writer left behind (never a live writer's: too young)."""
+        cutoff = time.time() - age_s
+        for pattern in (f".{self.path.name}.*.tmp", f".{self.backup_path.name}.*.tmp"):
+            for leftover in self.path.parent.glob(pattern):
+                with contextlib.suppress(OSError):
+                    if leftover.stat().st_mtime < cutoff:
+                        leftover.unlink()
+
     def _quarantine(self) -> Path:
         stamp = now_utc().strftime("%Y%m%dT%H%M%S")
         target = self.path.with_name(f"{self.path.stem}.corrupt-{stamp}.json")
@@ -254,5 +264,6 @@ class AnswerStore:
             if raw is not None:
                 atomic_write_text(self.backup_path, raw.decode("utf-8"))
             atomic_write_text(self.path, record.to_json())
+            self._remove_stale_temp_files()
         answers, _ = self.exercise.clean_answers(merged)
         return SaveResult(answers, now, notices, record)
