@@ -34,9 +34,9 @@ from typing import Any
 
 from bana_tools.course.layout import COURSE_ID, PROSE_STUB
 
-#: ``nbgrader zip_collect`` file name pattern: Canvas's ``<login>_[LATE_]<userid>_<subid>_<file>``
+#: ``nbgrader zip_collect`` file name pattern (matched against the full path): Canvas's ``<login>_[LATE_]<userid>_<subid>_<file>``
 #: (a resubmission's ``-1`` suffix is dropped from the notebook name).
-LMS_FILE_REGEXP = r"^(?P<student_id>[A-Za-z0-9.]+)_(?:LATE_)?\d+_\d+_(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
+LMS_FILE_REGEXP = r"^(?:.*/)?(?P<student_id>[A-Za-z0-9.]+)_(?:LATE_)?\d+_\d+_(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
 
 _P = "bana_tools.course.preprocessors."
 _N = "nbgrader.preprocessors."
