@@ -296,3 +296,13 @@ def test_form_appears_even_when_the_folder_cannot_be_locked(tmp_path):
     assert "cannot be written" in again.notice_text
     again.questions["value"].input.value = "edited"
     assert again.flush() is False and again.status_text.startswith("Could not save")
+
+
+def test_a_part_counts_as_complete_only_when_its_minimums_are_met(tmp_path):
+    form = build_form("ch02-metrics", tmp_path, debounce=60)
+    table: RecordsWidget = form.questions["metrics"]
+    table.add_button.click()
+    table.rows_box.children[0].children[1].children[0].value = "Recall"
+    assert form.progress_text == "0 of 2 parts complete"
+    form.set_values(example_answers("ch02-metrics"))
+    assert form.progress_text == "2 of 2 parts complete"

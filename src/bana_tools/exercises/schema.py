@@ -79,8 +79,12 @@ class QuestionBase(_Frozen):
         raise NotImplementedError
 
     def is_answered(self, value: Any) -> bool:
-        """True when a cleaned ``value`` counts as an answer."""
+        """True when a cleaned ``value`` holds anything at all (shown to graders)."""
         return bool(value)
+
+    def is_complete(self, value: Any) -> bool:
+        """True when a cleaned ``value`` meets the question's minimums (form progress)."""
+        return self.is_answered(value)
 
 
 class ShortText(QuestionBase):
@@ -148,6 +152,9 @@ class MultipleChoice(QuestionBase):
         chosen = {v for v in value if isinstance(v, str)}
         return [v for v in allowed if v in chosen], None
 
+    def is_complete(self, value: Any) -> bool:
+        return len(value or []) >= max(1, self.min_selected)
+
 
 class ListQuestion(QuestionBase):
     """A list of short text items the student can add, remove and reorder."""
@@ -177,6 +184,11 @@ class ListQuestion(QuestionBase):
 
     def is_answered(self, value: Any) -> bool:
         return any(str(v).strip() for v in (value or []))
+
+    def is_complete(self, value: Any) -> bool:
+        """Complete once the list holds ``min_items`` (and at least one) non-empty items."""
+        filled = sum(1 for v in (value or []) if str(v).strip())
+        return filled >= max(1, self.min_items)
 
 
 class Column(_Frozen):
@@ -234,6 +246,14 @@ class RecordsQuestion(QuestionBase):
 
     def is_answered(self, value: Any) -> bool:
         return any(any(str(v).strip() for v in row.values()) for row in (value or []))
+
+    def is_complete(self, value: Any) -> bool:
+        """Complete once ``min_rows`` (and one) rows have every required column filled."""
+        required = [c.id for c in self.columns if c.required]
+        complete = sum(
+            1 for row in (value or []) if all(str(row.get(c, "")).strip() for c in required)
+        )
+        return complete >= max(1, self.min_rows)
 
 
 class NumberQuestion(QuestionBase):
@@ -414,7 +434,7 @@ class Exercise(_Frozen):
         return clean, warnings
 
     def part_complete(self, part: Part, answers: dict[str, Any]) -> bool:
-        """A part is complete when every required question in it is answered."""
+        """A part is complete when every required question in it meets its minimums."""
         return all(
-            q.is_answered(answers.get(q.id)) for q in part.questions if q.required
+            q.is_complete(answers.get(q.id)) for q in part.questions if q.required
         )

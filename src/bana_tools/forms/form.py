@@ -118,7 +118,7 @@ class ExerciseForm:
             self.tabs.set_title(index, part.title)
         self.check_button = widgets.Button(
             description="Check my answers", button_style="primary", icon="check",
-            layout=widgets.Layout(width="auto"),
+            layout=widgets.Layout(width="auto", align_self="flex-start", margin="8px 0"),
         )
         set_tooltip(self.check_button, "Save now and run the self-checks on your answers")
         self.check_button.on_click(lambda _b: self.check())
@@ -166,6 +166,7 @@ class ExerciseForm:
         cleaned, _ = self.exercise.clean_answers(answers)
         for qid, qw in self.questions.items():
             qw.set_value(cleaned[qid])
+        self._update_progress()
 
     def _on_change(self, question_id: str) -> None:
         with self._lock:

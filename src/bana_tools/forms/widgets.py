@@ -258,7 +258,7 @@ class _RowsWidget(QuestionWidget):
         self.rows_box = widgets.VBox([], layout=widgets.Layout(width="100%"))
         self.add_button = widgets.Button(
             description=f"Add {self._noun}", icon="plus", button_style="info",
-            layout=widgets.Layout(width="auto"),
+            layout=widgets.Layout(width="auto", align_self="flex-start"),
         )
         self.add_button.add_class("bana-add-row")
         set_tooltip(self.add_button, f"Add a {self._noun} to {self.question.label}")
