@@ -291,7 +291,13 @@ class NumberQuestion(QuestionBase):
         return number, None
 
     def _unit_suffix(self) -> str:
-        return f" {self.unit}" if self.unit else ""
+        return f" {self.unit}" if self.unit and self.unit != "ratio" else ""
+
+    def hint(self) -> str:
+        """What to type, e.g. "a number between 0 and 1" or "a number in ms"."""
+        if self.minimum is not None and self.maximum is not None and self.unit in ("", "ratio"):
+            return f"a number between {self.minimum:g} and {self.maximum:g}"
+        return f"a number in {self.unit}" if self.unit else "a number"
 
     def clean(self, value: Any) -> tuple[float | None, str | None]:
         if value is None or value == "":

@@ -469,7 +469,7 @@ class NumberWidget(QuestionWidget):
 
     def _build(self) -> widgets.Widget:
         q = self.question
-        hint = f"a number{f' in {q.unit}' if q.unit else ''}"
+        hint = q.hint()
         self.input = widgets.Text(
             description=q.label, placeholder=hint, style=LABEL_STYLE,
             layout=widgets.Layout(width="28rem"),
