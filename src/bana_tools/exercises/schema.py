@@ -285,9 +285,9 @@ class NumberQuestion(QuestionBase):
         if not math.isfinite(number):
             return None, "Enter a finite number."
         if self.minimum is not None and number < self.minimum:
-            return number, f"Must be at least {self.minimum:g}{self._unit_suffix()}."
+            return number, f"Must be at least {self.minimum:,.15g}{self._unit_suffix()}."
         if self.maximum is not None and number > self.maximum:
-            return number, f"Must be at most {self.maximum:g}{self._unit_suffix()}."
+            return number, f"Must be at most {self.maximum:,.15g}{self._unit_suffix()}."
         return number, None
 
     def _unit_suffix(self) -> str:
