@@ -164,11 +164,11 @@ def test_feedback_hides_tests_and_rubric_and_escapes_text(course):
 
 def test_exports(course):
     root = course["course"]
-    rows = {r["student_id"]: r for r in csv.DictReader(open(root / "grades.csv"))}
+    rows = {r["student_id"]: r for r in csv.DictReader((root / "grades.csv").read_text().splitlines())}
     assert set(rows) == {"alice", "bob", "carol", "dave"}
     code, _, _ = _code_and_manual(root, "alice")
     assert float(rows["alice"]["score"]) == pytest.approx(code + course["manual"]["alice"])
-    canvas = list(csv.reader(open(root / "canvas.csv")))
+    canvas = list(csv.reader((root / "canvas.csv").read_text().splitlines()))
     assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "ch01 (777)"]
     assert canvas[1][0] == "Points Possible"
     assert float(canvas[1][5]) == get_exercise(EX).max_score()
