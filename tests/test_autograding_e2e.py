@@ -174,3 +174,23 @@ def test_exports(course):
     assert float(canvas[1][5]) == get_exercise(EX).max_score()
     by_login = {r[3]: r for r in canvas[2:]}
     assert float(by_login["alice"][5]) == pytest.approx(float(rows["alice"]["score"]), abs=0.01)
+
+
+def test_formgrader_page_shows_answer_rubric_and_score_box(course):
+    """Render the submission page exactly as formgrader does (its exporter and template)."""
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.server_extensions.formgrader import handlers
+    from traitlets.config import Config
+
+    config = Config()
+    config.HTMLExporter.template_name = "formgrade"
+    config.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    path = course["course"] / "autograded" / "alice" / ASSIGNMENT / f"{EX}.ipynb"
+    resources = {"assignment_id": ASSIGNMENT, "notebook_id": EX, "submission_id": "x",
+                 "index": 0, "total": 1, "base_url": "", "student": "alice",
+                 "last_name": "", "first_name": "", "notebook_path": str(path)}
+    html_page, _ = HTMLExporter(config=config).from_filename(str(path), resources=resources)
+    prose_id = layout.prose_cell_id("objectives")
+    assert f'id="{prose_id}"' in html_page  # formgrader's score box for the hand-graded cell
+    assert "Answer from the form" in html_page and "Rubric (graders only)" in html_page
+    assert "&lt;script&gt;alert" in html_page and "<script>alert" not in html_page
