@@ -1,5 +1,6 @@
 """``bana course ...``: what nbgrader lacks for grading the exercises.
 
+* ``bana course init DIR``: a new course folder (nbgrader_config.py, source notebooks).
 * ``bana course demo DIR --students N --seed S``: a demo course with a simulated class.
 * ``bana course grade ASSIGNMENT [--jobs N]``: parallel autograde, progress bar with ETA,
   per-submission timing log; same grades as ``nbgrader autograde``.
@@ -24,6 +25,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sub = parser.add_subparsers(dest="course_command", metavar="SUBCOMMAND",
                                 parser_class=type(parser))
+
+    init = sub.add_parser("init", help="create a course folder (config and source notebooks)")
+    init.add_argument("dir", type=Path, help="folder to create (must be empty or new)")
+    init.set_defaults(func=run_init)
 
     demo = sub.add_parser("demo", help="create a demo course with simulated submissions")
     demo.add_argument("dir", type=Path, help="folder to create (must be empty or new)")
@@ -66,6 +71,18 @@ def _fail(message: str):
     from bana_tools.cli.main import CliError
 
     return CliError(message)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from bana_tools.course.build_source import build
+
+    if args.dir.exists() and any(args.dir.iterdir()):
+        raise _fail(f"{args.dir} is not empty; choose a new folder")
+    written = build(args.dir)
+    print(f"Course folder {args.dir}: nbgrader_config.py and {len(written) - 1} source notebooks.")
+    print("Set c.Exchange.root in nbgrader_config.py, then in that folder: "
+          "nbgrader generate_assignment ch01")
+    return 0
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -180,11 +180,21 @@ def notebook_text(nb: dict[str, Any]) -> str:
 
 
 def build(root: Path, check: bool = False) -> list[Path]:
-    """Write every source notebook under ``root/source``; return the paths that changed.
+    """Write ``root/nbgrader_config.py`` and every source notebook under ``root/source``.
+
+    Returns the paths that changed.
 
     With ``check=True`` nothing is written: the returned paths are the out-of-date ones.
     """
+    from bana_tools.course.config import COURSE_CONFIG_TEXT
+
     changed: list[Path] = []
+    config = root / "nbgrader_config.py"
+    if not config.exists() or config.read_text(encoding="utf-8") != COURSE_CONFIG_TEXT:
+        changed.append(config)
+        if not check:
+            root.mkdir(parents=True, exist_ok=True)
+            config.write_text(COURSE_CONFIG_TEXT, encoding="utf-8")
     for assignment, exercise_ids in layout.assignments().items():
         for exercise_id in exercise_ids:
             path = root / "source" / assignment / f"{exercise_id}.ipynb"

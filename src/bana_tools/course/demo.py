@@ -47,15 +47,12 @@ LAST_NAMES = ("Lovelace", "Hopper", "Turing", "Johnson", "Dijkstra", "Liskov", "
               "Backus", "Perlman", "Berners-Lee", "Hamilton", "Ritchie", "Goldwasser", "Thompson",
               "Lamport")
 
-CONFIG_TEMPLATE = '''"""nbgrader configuration of a bana-tools demo course (written by `bana course demo`)."""
-
-from bana_tools.course.config import configure
-
-c = get_config()  # noqa: F821
-configure(c, course_id={course_id!r})
+#: Lines the demo course adds after the course configuration.
+DEMO_CONFIG_TAIL = """
+# --- demo course (written by `bana course demo`) ---
 c.Exchange.root = {exchange!r}
 c.Execute.timeout = {timeout}
-'''
+"""
 
 SNOOP_SOURCE = (
     "import pathlib\n"
@@ -90,11 +87,14 @@ class Submission:
 
 def write_config(course: Path, course_id: str = layout.COURSE_ID, exchange: Path | None = None,
                  timeout: int = 60) -> Path:
+    from bana_tools.course.config import COURSE_CONFIG_TEXT
+
     exchange = exchange or course / "exchange"
     exchange.mkdir(parents=True, exist_ok=True)
     path = course / "nbgrader_config.py"
-    path.write_text(CONFIG_TEMPLATE.format(course_id=course_id, exchange=str(exchange),
-                                           timeout=timeout), encoding="utf-8")
+    text = COURSE_CONFIG_TEXT.replace('course_id="bana7085"', f"course_id={course_id!r}")
+    path.write_text(text + DEMO_CONFIG_TAIL.format(exchange=str(exchange), timeout=timeout),
+                    encoding="utf-8")
     return path
 
 
@@ -106,8 +106,8 @@ def make_course(course: Path, assignments: list[str] | None = None, *,
     from bana_tools.course.nbgrader_run import run_nbgrader
 
     course.mkdir(parents=True, exist_ok=True)
-    write_config(course, course_id, exchange, timeout)
     build(course)
+    write_config(course, course_id, exchange, timeout)
     for assignment in assignments or list(layout.assignments()):
         run_nbgrader(course, ["generate_assignment", assignment, "--force"])
     return course
