@@ -70,7 +70,8 @@ def test_scores_are_what_the_checks_give(graded):
     for profile in ("empty", "nothing", "corrupt-json"):
         assert by_profile[profile] == 0, profile
     for profile in ("notebook-only", "other-exercise", "deleted-test-cells", "duplicated-cells",
-                    "edited-test-cells", "infinite-loop", "huge-output", "snooping"):
+                    "edited-test-cells", "infinite-loop", "huge-output", "snooping",
+                    "corrupt-notebook"):
         assert by_profile[profile] == pytest.approx(full), profile
 
 
@@ -95,6 +96,8 @@ def test_problems_are_explained_in_the_graded_notebook(graded):
     _, nb = _graded_nb(graded, "snooping")
     shown = [c for c in nb["cells"] if c["id"].startswith("bana-shown-")]
     assert len(shown) == 1 and shown[0]["cell_type"] == "markdown"
+    _, nb = _graded_nb(graded, "corrupt-notebook")
+    assert "could not be read" in "".join(nb["cells"][0]["source"])
     path, nb = _graded_nb(graded, "huge-text")
     assert path.stat().st_size < 2_000_000
     _, nb = _graded_nb(graded, "edited-test-cells")

@@ -147,7 +147,8 @@ def run_grade(args: argparse.Namespace) -> int:
 
         try:
             run = grade_assignment(args.course, args.assignment, jobs=args.jobs,
-                                   students=args.students, force=args.force, on_done=on_done)
+                                   students=args.students, force=args.force, on_done=on_done,
+                                   on_start=lambda total: progress.update(task, total=total))
         except NbgraderFailed as exc:
             raise _fail(str(exc)) from None
     n = len(run.outcomes)
@@ -164,12 +165,22 @@ def run_grade(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     from nbgrader.api import MissingEntry
 
+    from bana_tools.course.merge import sqlite_url
+    from bana_tools.course.nbgrader_run import NbgraderFailed
+    from bana_tools.course.parallel import course_db_path, load_course_config
     from bana_tools.course.report import write_report
 
-    if not (args.course / "gradebook.db").exists():
-        raise _fail(f"no gradebook.db in {args.course.resolve()}; run this in the course folder")
+    course = args.course.resolve()
+    if not (course / "nbgrader_config.py").exists():
+        raise _fail(f"no nbgrader_config.py in {course}; run this in the course folder")
     try:
-        page = write_report(args.course.resolve(), args.assignment)
+        db = course_db_path(course, load_course_config(course))
+    except NbgraderFailed as exc:
+        raise _fail(str(exc)) from None
+    if not db.exists():
+        raise _fail(f"no gradebook at {db}; grade something first")
+    try:
+        page = write_report(course, args.assignment, sqlite_url(db))
     except MissingEntry:
         raise _fail(f"assignment {args.assignment!r} is not in the gradebook") from None
     print(f"Report: {page} (histogram: {page.parent / 'histogram.png'})")

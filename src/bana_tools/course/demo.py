@@ -6,7 +6,7 @@ per assignment in ``submitted/``, and an LMS-style download zip of the notebooks
 ``downloaded/<assignment>/archive/`` for ``nbgrader zip_collect``.
 
 The first submissions cover every robustness profile in :data:`PROFILES` once, in that
-order; the rest are complete or partial, at random. Deterministic for a seed (except the
+order (a class smaller than the list gets the first ones); the rest are complete or partial, at random. Deterministic for a seed (except the
 file timestamps).
 """
 
@@ -39,6 +39,7 @@ PROFILES: tuple[str, ...] = (
     "infinite-loop",       # an added cell that never ends
     "huge-output",         # an added cell printing 100 MB
     "snooping",            # an added cell reading other students' folders and the gradebook
+    "corrupt-notebook",    # the notebook file is not a notebook; the answers file is fine
 )
 
 FIRST_NAMES = ("Ada", "Grace", "Alan", "Katherine", "Edsger", "Barbara", "Donald", "Frances",
@@ -197,7 +198,10 @@ def write_submission(course: Path, assignment: str, student: str, profile: str,
             copy_answers = answers if profile != "huge-text" else complete_answers(exercise, rng)
             form["outputs"] = [_answers_output(exercise_id, copy_answers, when)]
         _apply_cell_profile(nb, profile)
-        (folder / f"{exercise_id}.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
+        text = json.dumps(nb, indent=1)
+        if profile == "corrupt-notebook":
+            text = text[: len(text) // 3]  # a truncated upload
+        (folder / f"{exercise_id}.ipynb").write_text(text, encoding="utf-8")
         path = folder / layout.answers_relpath(exercise_id)
         graded: dict[str, Any] = answers
         if profile in ("notebook-only", "nothing"):

@@ -12,7 +12,9 @@ student's score can depend on another's.
 
 The grades are those ``nbgrader autograde ASSIGNMENT`` gives (a test compares them):
 the converter, its configuration and its preprocessors are the same; only the folders
-differ.
+differ. One addition: a submitted notebook that cannot be read at all (where
+``nbgrader autograde`` stops with an error for that student) is replaced, in the sandbox
+only, by the released notebook, so the student's answers file is still graded.
 """
 
 from __future__ import annotations
@@ -116,6 +118,42 @@ class _Collect(logging.Handler):
             self.lines.append(f"{record.levelname}: {message[0][:300]}")
 
 
+NOTES_KEY = "bana_grading_notes"
+
+
+def replace_unreadable_notebooks(folder: Path, release: Path) -> list[str]:
+    """Swap each notebook of ``folder`` that nbformat cannot read for its release version.
+
+    The answers file is what gets graded, so a notebook damaged on the way (truncated
+    upload, an editor that wrote something else) need not cost the student the grade. The
+    damaged file is kept beside it as ``<name>.unreadable``; a note in the notebook metadata
+    makes the grading note at the top say what happened. Returns the names replaced.
+    """
+    import json
+
+    import nbformat
+
+    replaced = []
+    for nb_path in sorted(folder.glob("*.ipynb")):
+        try:
+            nbformat.validate(nbformat.read(nb_path, as_version=4))
+            continue
+        except Exception:  # noqa: BLE001 - any reason it cannot be read
+            pass
+        original = release / nb_path.name
+        if not original.exists():
+            continue
+        nb_path.replace(nb_path.with_name(nb_path.name + ".unreadable"))
+        nb = json.loads(original.read_text(encoding="utf-8"))
+        nb.setdefault("metadata", {})[NOTES_KEY] = [
+            "The submitted notebook could not be read, so the released notebook was used in its "
+            "place; the answers were graded from the answers file."
+        ]
+        nb_path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+        replaced.append(nb_path.name)
+    return replaced
+
+
 def grade_in_sandbox(course: str, assignment: str, student: str, template: str) -> dict[str, Any]:
     """Worker: autograde one submission in a fresh sandbox; return what happened."""
     from copy import deepcopy
@@ -132,6 +170,8 @@ def grade_in_sandbox(course: str, assignment: str, student: str, template: str) 
     shutil.copytree(root / "submitted" / student / assignment,
                     sandbox / "submitted" / student / assignment)
     shutil.copyfile(template, sandbox / "gradebook.db")
+    replaced = replace_unreadable_notebooks(sandbox / "submitted" / student / assignment,
+                                            root / "release" / assignment)
     config = deepcopy(_WORKER.get("config") or load_course_config(root))
     config.CourseDirectory.root = str(sandbox)
     config.CourseDirectory.db_url = sqlite_url(sandbox / "gradebook.db")
@@ -142,6 +182,7 @@ def grade_in_sandbox(course: str, assignment: str, student: str, template: str) 
     log.propagate = False
     log.setLevel(logging.INFO)
     collect = _Collect()
+    collect.lines += [f"WARNING: unreadable notebook replaced by the release: {n}" for n in replaced]
     log.handlers = [collect]
     ok = True
     try:
@@ -207,11 +248,12 @@ def grade_assignment(
     students: list[str] | None = None,
     force: bool = False,
     on_done: Callable[[Outcome, int, int], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> GradeRun:
     """Autograde every submission of ``assignment`` in ``course`` with ``jobs`` workers.
 
     ``on_done(outcome, done, total)`` is called in the main process after each merge (the
-    CLI drives its progress bar with it). Without ``force``, submissions already in
+    CLI drives its progress bar with it); ``on_start(total)`` once the list is known. Without ``force``, submissions already in
     ``autograded/`` are skipped, as ``nbgrader autograde`` does.
     """
     from bana_tools.course.merge import make_template, sqlite_url
@@ -237,6 +279,8 @@ def grade_assignment(
     todo = students or submitted_students(course, assignment)
     if not force:
         todo = [s for s in todo if not (course / "autograded" / s / assignment).exists()]
+    if on_start:
+        on_start(len(todo))
     started = time.perf_counter()
     outcomes: list[Outcome] = []
     db_url = sqlite_url(db_path)
