@@ -64,9 +64,11 @@ class LabServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def lab_url(self, path: str = "") -> str:
+    def lab_url(self, path: str = "", workspace: str | None = None) -> str:
+        """The JupyterLab URL of ``path``; a ``workspace`` name gives a fresh layout."""
         tail = f"/tree/{path}" if path else ""
-        return f"{self.url}/lab{tail}?token={self.token}"
+        ws = f"/workspaces/{workspace}" if workspace else ""
+        return f"{self.url}/lab{ws}{tail}?token={self.token}"
 
     def start(self, timeout: float = 90, extra_args: list[str] | None = None) -> LabServer:
         state = self.root.parent / f"{self.root.name}-jupyter-state"
@@ -135,23 +137,29 @@ class LabServer:
 
 # --- driving JupyterLab in the browser -------------------------------------------------
 
+#: The notebook panel in the tab that is showing (hidden tabs carry ``lm-mod-hidden``).
+ACTIVE_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+_CODE_PROMPTS = f"[...document.querySelectorAll('{ACTIVE_PANEL} .jp-CodeCell .jp-InputPrompt')]"
+
 def open_notebook(page, server: LabServer, path: str, timeout: float = 60_000) -> None:
-    """Open ``path`` (relative to the server root) and wait until its kernel is idle."""
-    page.goto(server.lab_url(path))
-    page.locator(".jp-NotebookPanel").first.wait_for(state="visible", timeout=timeout)
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible", timeout=timeout)
+    """Open ``path`` (relative to the server root) and wait until its kernel is idle.
+
+    Each call uses a new JupyterLab workspace, so tabs left open by an earlier test on the
+    same server are not restored next to it.
+    """
+    page.goto(server.lab_url(path, workspace=f"t{secrets.token_hex(6)}"))
+    page.locator(ACTIVE_PANEL).first.wait_for(state="visible", timeout=timeout)
+    page.locator(f"{ACTIVE_PANEL} .jp-Notebook .jp-Cell").first.wait_for(state="visible", timeout=timeout)
     wait_for_kernel_idle(page, timeout=timeout)
 
 
 def wait_for_kernel_idle(page, timeout: float = 120_000) -> None:
     """Wait until the notebook's kernel is idle and no cell is queued or running."""
-    page.locator(".jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
+    page.locator(f"{ACTIVE_PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
         state="attached", timeout=timeout
     )
     page.wait_for_function(
-        """() => ![...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')]
-                  .some(el => el.textContent.includes('[*]'))""",
-        timeout=timeout,
+        f"() => !{_CODE_PROMPTS}.some(el => el.textContent.includes('[*]'))", timeout=timeout
     )
 
 
@@ -163,7 +171,6 @@ def menu(page, *labels: str) -> None:
         page.locator(".lm-Menu-itemLabel", has_text=label).first.click()
 
 
-_CODE_PROMPTS = "[...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
 _RUN_STARTED = f"""() => {_CODE_PROMPTS}.some(el => /\\[(\\d+|\\*)\\]/.test(el.textContent))"""
 _RUN_FINISHED = f"""() => {{
     const prompts = {_CODE_PROMPTS};
@@ -179,7 +186,7 @@ def run_all_cells(page, timeout: float = 120_000, attempts: int = 3) -> None:
     detected by no prompt changing, and retried.
     """
     for attempt in range(attempts):
-        page.locator(".jp-Notebook").first.click()
+        page.locator(f"{ACTIVE_PANEL} .jp-Notebook").first.click()
         menu(page, "Edit", "Clear Outputs of All Cells")
         page.wait_for_function(
             f"() => !{_CODE_PROMPTS}.some(el => /\\[\\d+\\]/.test(el.textContent))",
