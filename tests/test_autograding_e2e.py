@@ -194,3 +194,47 @@ def test_formgrader_page_shows_answer_rubric_and_score_box(course):
     assert f'id="{prose_id}"' in html_page  # formgrader's score box for the hand-graded cell
     assert "Answer from the form" in html_page and "Rubric (graders only)" in html_page
     assert "&lt;script&gt;alert" in html_page and "<script>alert" not in html_page
+
+
+@pytest.mark.browser
+def test_formgrader_in_the_browser_grades_prose(course, page):
+    """Real formgrader (nbgrader's server extension) on the course: see answer and rubric,
+    type a score, find it in the gradebook."""
+    import time
+
+    from playwright.sync_api import expect
+
+    from support.lab import LabServer, screenshot
+
+    root = course["course"]
+    db = f"sqlite:///{root / 'gradebook.db'}"
+    with Gradebook(db) as gb:
+        submission_id = gb.find_submission_notebook(EX, ASSIGNMENT, "alice").id
+    server = LabServer(root=root).start()
+    try:
+        # log in first (sets the cookie formgrader's API calls need), then open the submission
+        page.goto(f"{server.url}/tree?token={server.token}")
+        page.wait_for_load_state("networkidle")
+        page.goto(f"{server.url}/formgrader/submissions/{submission_id}/")
+        page.wait_for_load_state("networkidle")
+        cell = layout.prose_cell_id("value")
+        box = page.locator(f"input#{cell}")
+        expect(box).to_be_visible(timeout=60_000)
+        answer = page.locator(f".{layout.ANSWER_CLASS}").first
+        expect(answer).to_contain_text('<script>alert("hi")</script>')  # shown as text
+        expect(page.locator(f".{layout.RUBRIC_CLASS}").first).to_contain_text("Rubric (graders only)")
+        box.scroll_into_view_if_needed()
+        box.fill("2.5")
+        box.press("Tab")
+        screenshot(page, "course-formgrader-prose")
+        deadline = time.monotonic() + 30
+        score = None
+        while time.monotonic() < deadline:
+            with Gradebook(db) as gb:
+                score = gb.find_grade(cell, EX, ASSIGNMENT, "alice").manual_score
+            if score == 2.5:
+                break
+            time.sleep(0.5)
+        assert score == 2.5
+    finally:
+        server.stop()
