@@ -59,5 +59,12 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert main(["course", "grade", "ch01", "--course", str(tmp_path)]) == 2
     assert main(["course", "report", "ch01", "--course", str(tmp_path)]) == 2
     assert main(["course", "demo", str(tmp_path / "new"), "--assignment", "ch99"]) == 2
+    assert main(["course", "init", str(tmp_path / "full")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 4 and all(line.startswith("bana course: error:") for line in err)
+    assert len(err) == 5 and all(line.startswith("bana course: error:") for line in err)
+
+
+def test_init_writes_a_course_folder(tmp_path):
+    assert main(["course", "init", str(tmp_path / "c")]) == 0
+    assert build(tmp_path / "c", check=True) == []
+    assert (tmp_path / "c" / "source" / "ch02" / "ch02-pilot-metrics.ipynb").exists()

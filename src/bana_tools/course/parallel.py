@@ -276,7 +276,11 @@ def grade_assignment(
             raise NbgraderFailed(
                 f"assignment {assignment!r} is not in the gradebook; run "
                 f"'nbgrader generate_assignment {assignment}' first") from None
-    todo = students or submitted_students(course, assignment)
+    available = submitted_students(course, assignment)
+    missing = sorted(set(students or []) - set(available))
+    if missing:
+        raise NbgraderFailed(f"no submission of {assignment} in submitted/ for: {', '.join(missing)}")
+    todo = list(students) if students else available
     if not force:
         todo = [s for s in todo if not (course / "autograded" / s / assignment).exists()]
     if on_start:
