@@ -238,3 +238,28 @@ def test_formgrader_in_the_browser_grades_prose(course, page):
         assert score == 2.5
     finally:
         server.stop()
+
+
+def test_canvas_export_uses_the_roster(course, tmp_path):
+    from bana_tools.course.canvas import CanvasExportPlugin
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        'Student,ID,SIS User ID,SIS Login ID,Section,ch01 (777)\n'
+        '    Points Possible,,,,,25.00\n'
+        '"Lovelace, Ada",1001,A-1,alice,BANA 7085 001,\n'
+        '"Erin, Late",1005,A-5,erin,BANA 7085 002,\n'
+    )
+    db = f"sqlite:///{course['course'] / 'gradebook.db'}"
+    plugin = CanvasExportPlugin(roster=str(roster), assignment_ids={"ch01": 777},
+                                missing_as_zero=False)
+    with Gradebook(db) as gb:
+        gb.update_or_create_student("erin")
+        try:
+            rows = plugin.rows(gb)
+        finally:
+            gb.remove_student("erin")
+    by_login = {r[3]: r for r in rows[2:]}
+    assert by_login["alice"][:5] == ["Lovelace, Ada", "1001", "A-1", "alice", "BANA 7085 001"]
+    assert by_login["erin"][5] == ""  # no submission: blank, Canvas keeps its value
+    assert by_login["bob"][:5] == [by_login["bob"][0], "", "", "bob", ""]  # not in the roster
