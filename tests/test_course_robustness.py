@@ -178,3 +178,26 @@ def test_report_has_pass_rates_and_histogram(graded):
     for check in get_exercise(EX).checks:
         assert check.title in page
     assert "<script>" not in page
+
+
+def test_regrading_keeps_manual_grades(graded):
+    course = graded["root"] / "regrade"
+    shutil.copytree(graded["course"], course)
+    db = f"sqlite:///{course / 'gradebook.db'}"
+    cell = "prose-objectives"
+    with Gradebook(db) as gb:
+        grade = gb.find_grade(cell, EX, A, "s001")
+        grade.manual_score = 1.5
+        gb.db.commit()
+    before = _code_scores(course)["s001"]
+    assert main(["course", "grade", A, "--course", str(course), "--student", "s001"]) == 0
+    with Gradebook(db) as gb:  # nothing regraded without --force
+        assert gb.find_grade(cell, EX, A, "s001").manual_score == 1.5
+    assert main(["course", "grade", A, "--course", str(course), "--student", "s001",
+                 "--force", "--jobs", "1"]) == 0
+    with Gradebook(db) as gb:
+        grade = gb.find_grade(cell, EX, A, "s001")
+        assert grade.manual_score == 1.5 and grade.needs_manual_grade
+        assert gb.find_submission(A, "s001").student.last_name  # names kept
+    assert _code_scores(course)["s001"] == before
+    assert main(["course", "grade", A, "--course", str(course), "--student", "nobody"]) == 2
