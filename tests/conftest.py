@@ -20,6 +20,17 @@ from support.lab import ARTIFACTS, CHROMIUM_ARGS, CHROMIUM_ENV, LabServer, chrom
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Run browser tests last.
+
+    Playwright's sync API keeps an asyncio loop running on the main thread for as long as
+    the session-scoped Playwright instance lives; code under test that schedules work on
+    "the running loop" (as the forms' autosave does inside a kernel) would then wait on
+    Playwright's loop. Browser tests last means the other tests never see that loop.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
