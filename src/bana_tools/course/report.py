@@ -75,21 +75,21 @@ def collect(db_url: str, assignment: str) -> tuple[list[CellStats], dict[str, fl
 
 
 def histogram_png(totals: list[float], max_score: float, path: Path) -> Path:
-    import matplotlib
+    # A bare Figure: no pyplot, so no global backend change in the caller's process.
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=100)
+    fig = Figure(figsize=(6.4, 3.6), dpi=100)
+    ax = fig.subplots()
     bins = max(5, min(20, int(max_score) or 5))
     ax.hist(totals, bins=bins, range=(0, max_score or 1), color="#2a6ebb", edgecolor="white")
     ax.set_xlabel("total score (points)")
     ax.set_ylabel("submissions")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(f"Score distribution (n = {len(totals)}, max {max_score:g})")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
-    plt.close(fig)
     return path
 
 
