@@ -216,7 +216,8 @@ def test_canary_rolls_back_a_bad_candidate_and_completes_a_good_one():
     assert list(done["share"]) == [0.05, 0.25, 0.5, 1.0]
     assert not done["decision"].str.startswith("ROLLBACK").any()
     stopped = simulate_canary(ids, current, bad, threshold=0.2, rule=rule)
-    assert stopped["decision"].iloc[0].startswith("ROLLBACK")
+    assert stopped["decision"].iloc[0].startswith("ROLLBACK: flag rate moved")
+    assert "points" in stopped["decision"].iloc[0]   # percentage points, not a relative change
     assert list(stopped["share"]) == [0.05, 0.0, 0.0, 0.0]
     assert stopped["to_candidate"].iloc[1:].sum() == 0
 

@@ -124,8 +124,8 @@ class RollbackRule:
         limit = self.max_flag_rate_change + self.noise_z * se
         change = abs(p - q)
         if change > limit:
-            return Decision(True, f"flag rate moved {change:.1%} (> {limit:.1%} allowed)")
-        return Decision(False, f"within limits (flag rate moved {change:.1%} of {limit:.1%} allowed)")
+            return Decision(True, f"flag rate moved {100 * change:.1f} points (> {100 * limit:.1f} allowed)")
+        return Decision(False, f"within limits (flag rate moved {100 * change:.1f} of {100 * limit:.1f} points allowed)")
 
 
 def _stages(n: int, k: int) -> list[slice]:
