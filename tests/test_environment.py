@@ -72,3 +72,55 @@ def test_constraints_pin_every_dependency_inside_its_range():
     for name, spec in wanted:
         assert name in pins, f"{name} is not pinned in constraints.txt"
         assert spec.contains(pins[name], prereleases=True), f"{name}=={pins[name]} is outside '{spec}'"
+
+
+def _installed_closure(names: list[str]) -> set[str]:
+    """The distributions that installing ``names`` (runtime only, no extras) pulls in."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    seen: set[str] = set()
+    todo = [canonicalize_name(n) for n in names]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            reqs = requires(name) or []
+        except PackageNotFoundError:
+            continue
+        for text in reqs:
+            req = Requirement(text)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(canonicalize_name(req.name))
+    return seen
+
+
+def _book_code_imports() -> dict[str, set[str]]:
+    """Top-level modules imported by the executed code cells of the book: module -> pages."""
+    pattern = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.M | re.S)
+    imports: dict[str, set[str]] = {}
+    for page in sorted((ROOT / "book").rglob("*.md")):
+        if "_build" in page.parts:
+            continue
+        for cell in pattern.findall(page.read_text(encoding="utf-8")):
+            for match in re.finditer(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", cell, re.M):
+                imports.setdefault(match.group(1), set()).add(page.relative_to(ROOT).as_posix())
+    return imports
+
+
+def test_the_book_builds_with_runtime_dependencies_only():
+    # `make start` builds the book with the runtime install (no dev extra): every package the
+    # book's code imports must come with the runtime dependencies.
+    import sys
+    from importlib.metadata import packages_distributions
+
+    providers = packages_distributions()
+    runtime = _installed_closure(["bana-tools"])
+    missing = {}
+    for module, pages in _book_code_imports().items():
+        if module in sys.stdlib_module_names or module not in providers:
+            continue  # the standard library, or a module the page writes itself
+        if not {canonicalize_name(d) for d in providers[module]} & runtime:
+            missing[module] = sorted(pages)
+    assert not missing, f"the book imports packages that only the dev extra installs: {missing}"
