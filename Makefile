@@ -36,8 +36,16 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev
 
+# The execution cache keys on each page's code only; when the package changes, pages that
+# call it must run again, so the cache is dropped whenever src/ changes.
+SRC_HASH = $(shell $(PYTHON) -c "import hashlib, pathlib; h = hashlib.sha256(); [h.update(p.read_bytes()) for p in sorted(pathlib.Path('src').rglob('*')) if p.suffix in ('.py', '.csv')]; print(h.hexdigest()[:16])")
+
 book: setup
+	@if [ "$$(cat book/_build/.bana-src-hash 2>/dev/null)" != "$(SRC_HASH)" ]; then \
+		echo "package changed since the last build: re-executing every page"; \
+		rm -rf book/_build/.jupyter_cache; fi
 	$(BIN)/jupyter-book build book --warningiserror --keep-going
+	@echo "$(SRC_HASH)" > book/_build/.bana-src-hash
 
 start: book
 	$(BIN)/bana start --port $(PORT)
