@@ -102,6 +102,22 @@ def test_unusable_file_is_moved_aside_and_backup_used(store, content, reason):
     assert quarantined[0].read_text() == content
 
 
+@pytest.mark.parametrize("damage", ["corrupt", "deleted"])
+def test_answers_file_is_restored_from_the_backup_on_load(store, damage):
+    # The form shows the backup's answers at once; the file a hand-in, `bana check` and
+    # grading read must hold them too, before the student types anything else.
+    store.save({"value": "from backup"})
+    store.save({"value": "latest good"})
+    if damage == "corrupt":
+        store.path.write_text("GARBAGE {{{")
+    else:
+        store.path.unlink()
+    result = store.load()
+    assert result.answers["value"] == "from backup"
+    assert read_answers_file(store.path, EX).answers["value"] == "from backup"
+    assert read_answers_file(store.backup_path, EX).answers["value"] == "from backup"
+
+
 def test_corrupt_file_without_backup_starts_empty_with_a_notice(store):
     store.path.parent.mkdir(parents=True)
     store.path.write_text("garbage")
