@@ -64,7 +64,7 @@ def test_check_text_output(answers_file):
     "content, args, expected",
     [
         (None, ("ch02-readmission",), "no answers file"),
-        ("{oops", ("ch02-readmission",), "not a valid answers file"),
+        ("{oops", ("ch02-readmission",), "not a valid answers file (not valid JSON, "),
         ('{"answers": []}', ("ch02-readmission",), "not a valid answers file"),
         (AnswersFile(exercise_id="ch02-metrics").to_json(), ("ch02-readmission",), "not 'ch02-readmission'"),
         (AnswersFile(exercise_id="ch02-metrics").to_json(), ("ch99-nothing",), "unknown exercise"),
@@ -80,6 +80,20 @@ def test_check_bad_input_is_one_line_exit_2(tmp_path, content, args, expected):
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0]
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("where", ["missing/folder/report.html", "."])
+def test_report_to_an_unusable_path_is_one_line_exit_2_and_creates_nothing(tmp_path, where):
+    store = AnswerStore.beside(get_exercise("ch02-readmission"), tmp_path)
+    store.save({"value": "x"})
+    target = tmp_path / where if where != "." else tmp_path / "folder.html"
+    if where == ".":
+        target.mkdir()
+    out = bana("report", "ch02-readmission", "--answers", str(store.path), "--out", str(target))
+    assert out.returncode == 2 and out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and ("does not exist" in lines[0] or "is a folder" in lines[0])
+    assert not (tmp_path / "missing").exists()
 
 
 def test_report_html_and_markdown_escape_and_contain_answers(tmp_path):

@@ -96,8 +96,11 @@ def read_answers_file(path: Path | str, exercise_id: str | None = None) -> Answe
 
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
-    where = ".".join(str(p) for p in err.get("loc", ())) or "file"
     msg = err.get("msg", "invalid")
+    if err.get("type") == "json_invalid":
+        # pydantic says "Invalid JSON: <what>"; say it in plain words, without a field name.
+        return f"not valid JSON, {msg.partition(': ')[2] or msg}"[:160]
+    where = ".".join(str(p) for p in err.get("loc", ())) or "file"
     return f"{where}: {msg}"[:160]
 
 
@@ -182,7 +185,7 @@ class AnswerStore:
         try:
             record = parse_answers_file(raw)
         except ValidationError as exc:
-            return None, raw, f"it could not be read ({_first_error(exc)})"
+            return None, raw, f"it could not be read: {_first_error(exc)}"
         if record.exercise_id != self.exercise.id:
             return None, raw, f"it holds answers for {record.exercise_id!r}"
         return record, raw, None

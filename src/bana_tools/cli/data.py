@@ -12,7 +12,6 @@ The same arguments always write the same bytes.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -90,19 +89,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _check_out(out: str) -> Path | None:
-    from bana_tools.cli.main import CliError
+    from bana_tools.cli.output import writable_output
 
     if out == "-":
         return None
-    path = Path(out)
-    if path.is_dir():
-        raise CliError(f"--out is a folder, not a file: {out}")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise CliError(f"cannot write {out}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise CliError(f"cannot write {out}: permission denied")
-    return path
+    return writable_output(out)
 
 
 def run(args: argparse.Namespace) -> int:

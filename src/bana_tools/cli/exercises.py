@@ -103,6 +103,7 @@ def run_check(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     from bana_tools.answers import atomic_write_text
     from bana_tools.cli.main import CliError
+    from bana_tools.cli.output import writable_output
     from bana_tools.grading.report import render_html, render_markdown
     from bana_tools.grading.runner import run_checks
 
@@ -110,6 +111,7 @@ def run_report(args: argparse.Namespace) -> int:
     suffix = out.suffix.lower()
     if suffix not in (".html", ".htm", ".md", ".markdown"):
         raise CliError(f"--out must end in .html or .md, not {out.name!r}")
+    out = writable_output(args.out)
     exercise, record = _load(args.exercise_id, args.answers)
     answers, _ = exercise.clean_answers(record.answers)
     report = run_checks(exercise, answers, visibility="public")
