@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -222,3 +223,26 @@ def test_pending_edit_is_saved_when_the_kernel_exits(tmp_path):
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
     saved = json.loads((tmp_path / "answers" / "ch02-metrics.json").read_text())
     assert saved["answers"]["north_star"] == "typed just before a restart"
+
+
+@pytest.mark.parametrize("points, shown", [(2.0917, "2.09"), (0.0167, "0.02"), (1.0, "1"),
+                                           (0.5, "0.5"), (13.0, "13"), (0.325, "0.33")])
+def test_points_are_shown_with_at_most_two_decimals(points, shown):
+    from bana_tools.grading.results import format_points
+
+    assert format_points(points) == shown
+
+
+def test_check_messages_read_naturally_for_one_word(tmp_path):
+    exercise = get_exercise("ch01-case-study")
+    report = run_checks(exercise, {"value": "short"}, visibility="public")
+    message = next(c.message for c in report.checks if c.id == "value-length")
+    assert "1 word;" in message
+    # the student sees rounded points (1/60 of a point is 0.02), never four decimals
+    store = AnswerStore.beside(exercise, tmp_path)
+    store.save({"value": "short"})
+    out = subprocess.run([sys.executable, "-m", "bana_tools", "check", "ch01-case-study",
+                          "--answers", str(store.path)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "(0.02/1)" in out.stdout
+    assert not re.search(r"\d\.\d{3,}", out.stdout)

@@ -86,6 +86,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from bana_tools.grading.results import format_points
     from bana_tools.grading.runner import run_checks
 
     exercise, record = _load(args.exercise_id, args.answers)
@@ -93,9 +94,9 @@ def run_check(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
         return 0
-    print(f"{exercise.id}: {report.score:g} of {report.max_score:g} points from automatic checks")
+    print(f"{exercise.id}: {format_points(report.score)} of {format_points(report.max_score)} points from automatic checks")
     for c in report.checks:
-        print(f"[{'pass' if c.passed else 'FAIL'}] {c.title} ({c.points:g}/{c.max_points:g}): "
+        print(f"[{'pass' if c.passed else 'FAIL'}] {c.title} ({format_points(c.points)}/{format_points(c.max_points)}): "
               f"{c.message}")
     return 0
 
@@ -105,6 +106,7 @@ def run_report(args: argparse.Namespace) -> int:
     from bana_tools.cli.main import CliError
     from bana_tools.cli.output import writable_output
     from bana_tools.grading.report import render_html, render_markdown
+    from bana_tools.grading.results import format_points
     from bana_tools.grading.runner import run_checks
 
     out = Path(args.out)
@@ -120,5 +122,5 @@ def run_report(args: argparse.Namespace) -> int:
         atomic_write_text(out, render(exercise, answers, report, record.updated))
     except OSError as exc:
         raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
-    print(f"wrote {out} ({report.score:g} of {report.max_score:g} points from automatic checks)")
+    print(f"wrote {out} ({format_points(report.score)} of {format_points(report.max_score)} points from automatic checks)")
     return 0

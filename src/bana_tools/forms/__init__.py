@@ -68,6 +68,7 @@ def self_check(exercise_id: str, notebook_dir: Path | str | None = None) -> None
     from IPython.display import display
 
     from bana_tools.answers import AnswersError, answers_bundle, answers_path, read_answers_file
+    from bana_tools.grading.results import format_points
     from bana_tools.grading.runner import run_checks
 
     base = Path(notebook_dir) if notebook_dir is not None else Path.cwd()
@@ -83,7 +84,7 @@ def self_check(exercise_id: str, notebook_dir: Path | str | None = None) -> None
               "continues from the backup.")
         return
     report = run_checks(exercise_id, record.answers, visibility="public")
-    print(f"Self-check: {report.score:g} of {report.max_score:g} points from automatic checks.")
+    print(f"Self-check: {format_points(report.score)} of {format_points(report.max_score)} points from automatic checks.")
     for c in report.checks:
         print(f"  [{'ok' if c.passed else '  '}] {c.title}: {c.message}")
     display(answers_bundle(record, _relative(path, base)), raw=True)

@@ -24,6 +24,7 @@ import ipywidgets as widgets
 from bana_tools.answers import AnswersFile, AnswerStore
 from bana_tools.exercises.schema import Exercise
 from bana_tools.forms.widgets import QuestionWidget, make_widget, set_tooltip
+from bana_tools.grading.results import format_points
 
 DEFAULT_DEBOUNCE = 0.5
 
@@ -215,14 +216,14 @@ class ExerciseForm:
         report = run_checks(self.exercise, answers, visibility="public")
         self.last_report = report
         lines = [
-            f"<p role='status'><b>Self-check: {report.score:g} of {report.max_score:g} points "
+            f"<p role='status'><b>Self-check: {format_points(report.score)} of {format_points(report.max_score)} points "
             f"from automatic checks.</b> Written answers are graded by your instructor.</p><ul>"
         ]
         for c in report.checks:
             mark, color = ("&#10003;", "#1b5e20") if c.passed else ("&#10007;", "#b71c1c")
             lines.append(
                 f"<li style='color:{color}' class='bana-check-{'pass' if c.passed else 'fail'}'>"
-                f"{mark} <b>{html.escape(c.title)}</b> ({c.points:g}/{c.max_points:g}): "
+                f"{mark} <b>{html.escape(c.title)}</b> ({format_points(c.points)}/{format_points(c.max_points)}): "
                 f"{html.escape(c.message)}</li>"
             )
         lines.append("</ul>")

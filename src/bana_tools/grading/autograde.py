@@ -32,7 +32,7 @@ from typing import Any
 from bana_tools.answers import AnswersError, answers_path, read_answers_file
 from bana_tools.answers.notebook import restore_answers_from_notebook
 from bana_tools.exercises import get_exercise
-from bana_tools.grading.results import GradeReport
+from bana_tools.grading.results import GradeReport, format_points
 from bana_tools.grading.runner import run_checks
 
 
@@ -64,9 +64,9 @@ def _print_report(report: GradeReport, show_hidden_messages: bool) -> None:
     for c in report.checks:
         mark = "PASS" if c.passed else "FAIL"
         if c.visibility == "hidden" and not show_hidden_messages:
-            print(f"[{mark}] {c.title}: {c.points:g}/{c.max_points:g}")
+            print(f"[{mark}] {c.title}: {format_points(c.points)}/{format_points(c.max_points)}")
         else:
-            print(f"[{mark}] {c.title}: {c.points:g}/{c.max_points:g} - {c.message}")
+            print(f"[{mark}] {c.title}: {format_points(c.points)}/{format_points(c.max_points)} - {c.message}")
 
 
 def grade(

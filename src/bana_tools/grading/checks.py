@@ -49,7 +49,8 @@ def min_words(answers: Answers, *, exercise: Exercise, question: str, n: int) ->
         return Outcome(1.0, f"{label}: {words} words.")
     if words == 0:
         return Outcome(0.0, f"{label}: not answered yet (aim for at least {n} words).")
-    return Outcome(_fraction(words, n), f"{label}: {words} words; write at least {n}.")
+    plural = "" if words == 1 else "s"
+    return Outcome(_fraction(words, n), f"{label}: {words} word{plural}; write at least {n}.")
 
 
 def all_min_words(

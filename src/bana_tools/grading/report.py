@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bana_tools.exercises.schema import Exercise, RecordsQuestion
-from bana_tools.grading.results import GradeReport
+from bana_tools.grading.results import GradeReport, format_points
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
@@ -41,10 +41,10 @@ def render_markdown(exercise: Exercise, answers: dict[str, Any], report: GradeRe
     meta = f"Exercise `{exercise.id}`"
     if updated:
         meta += f", answers saved {updated.astimezone().strftime('%Y-%m-%d %H:%M')}"
-    lines += [meta, "", f"**Self-check: {report.score:g} of {report.max_score:g} points**", ""]
+    lines += [meta, "", f"**Self-check: {format_points(report.score)} of {format_points(report.max_score)} points**", ""]
     for c in report.checks:
         mark = "✓" if c.passed else "✗"
-        lines.append(f"- {mark} {md_escape(c.title)} ({c.points:g}/{c.max_points:g}): "
+        lines.append(f"- {mark} {md_escape(c.title)} ({format_points(c.points)}/{format_points(c.max_points)}): "
                      f"{md_escape(c.message)}")
     for part in exercise.parts:
         lines += ["", f"## {md_escape(part.title)}"]
@@ -93,11 +93,11 @@ def render_html(exercise: Exercise, answers: dict[str, Any], report: GradeReport
     if updated:
         meta += f", answers saved {e(updated.astimezone().strftime('%Y-%m-%d %H:%M'))}"
     out.append(f"<p>{meta}</p>")
-    out.append(f"<h2>Self-check: {report.score:g} of {report.max_score:g} points</h2><ul>")
+    out.append(f"<h2>Self-check: {format_points(report.score)} of {format_points(report.max_score)} points</h2><ul>")
     for c in report.checks:
         cls, mark = ("pass", "✓") if c.passed else ("fail", "✗")
         out.append(f'<li class="{cls}">{mark} <strong>{e(c.title)}</strong> '
-                   f"({c.points:g}/{c.max_points:g}): {e(c.message)}</li>")
+                   f"({format_points(c.points)}/{format_points(c.max_points)}): {e(c.message)}</li>")
     out.append("</ul>")
     for part in exercise.parts:
         out.append(f"<h2>{e(part.title)}</h2>")

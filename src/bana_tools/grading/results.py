@@ -36,6 +36,14 @@ class CheckResult(BaseModel):
         }
 
 
+def format_points(points: float) -> str:
+    """Points as people read them: at most two decimals, no trailing zeros (``2.12``, ``1``).
+
+    Scores keep four decimals for grading; only what is shown is rounded.
+    """
+    return f"{round(points, 2):g}"
+
+
 class GradeReport(BaseModel):
     """All results of one run of the checks on one answers file."""
 
