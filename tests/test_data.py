@@ -281,6 +281,8 @@ def test_data_card_cites_its_sources_in_both_styles() -> None:
     for column in COLUMNS:
         assert f"`{column}`" in text, column
     assert "(van Walraven et al. 2010)" in text and "{cite}" not in text
+    # a citation never lands next to another parenthesis: "(CMS, ...) (`ami` ..." read badly
+    assert ") (" not in text and "))" not in text
     keys = set(re.findall(r"\{cite\}`([^`]+)`", myst))
     assert keys == set(CITATIONS)
     bib = (REPO / "book" / "_data_card_refs.bib").read_text()

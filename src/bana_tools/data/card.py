@@ -48,7 +48,7 @@ rows (and the same CSV bytes). A 5,000-row sample ships with the package as
 | `age` | years, 18-100 |
 | `sex` | `F` or `M` |
 | `payer` | expected payer: `medicare`, `medicaid`, `private`, `self_pay` |
-| `condition` | principal condition group: the conditions of the CMS Hospital Readmissions Reduction Program {cms} (`ami` acute myocardial infarction, `heart_failure`, `pneumonia`, `copd`, `hip_knee` elective total hip or knee replacement, `cabg` coronary artery bypass graft) or `other` |
+| `condition` | principal condition group: `other`, or one of the conditions of the federal readmission penalty programme {cms}: `ami` acute myocardial infarction, `heart_failure`, `pneumonia`, `copd`, `hip_knee` elective total hip or knee replacement, `cabg` coronary artery bypass graft |
 | `emergent` | 1 if the admission was emergent or urgent (unplanned), 0 if elective |
 | `length_of_stay` | days in hospital, 1 or more |
 | `charlson` | Charlson comorbidity index {charlson} |
