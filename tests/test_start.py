@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -72,6 +73,14 @@ def test_start_serves_lab_and_book(course):
         assert all(u.startswith("http://127.0.0.1:") for u in urls.values())
         status, body = get(urls["JupyterLab"], proc)
         assert status == 200 and "JupyterLab" in body
+        # Offline and quiet: no news prompt, no news feed or update check from the internet.
+        config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>\s*(\{.*?\})\s*</script>',
+                                      body, re.S).group(1))
+        assert config["news"] == {"disabled": True}
+        base = urls["JupyterLab"].split("/lab?")[0]
+        token = urls["JupyterLab"].split("token=")[1]
+        status, body = get(f"{base}/lab/api/update?token={token}")
+        assert status == 200 and json.loads(body)["notification"] is None
         status, body = get(urls["Book"])
         assert status == 200 and "Course book home" in body
         # Without the token the book is not served (urllib follows the redirect to login).

@@ -51,6 +51,10 @@ def lab_command(root: Path, ip: str, port: int, token: str) -> list[str]:
         f"--ServerApp.root_dir={root}",
         f"--IdentityProvider.token={token}",
         "--ServerApp.jpserver_extensions=bana_tools.jupyter_server_ext=True",
+        # Offline and quiet: no "get notified about Jupyter news?" prompt, no news feed or
+        # PyPI update check fetched from the internet while a student works.
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
         *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
     ]
 
