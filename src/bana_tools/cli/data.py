@@ -18,25 +18,21 @@ from pathlib import Path
 MAX_ROWS = 50_000_000
 
 
-def _rows(text: str) -> int:
+def _whole(text: str) -> int:
+    """A whole number, zero or more (``1_000`` is fine)."""
     try:
         value = int(text.replace("_", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be zero or more, not {value}")
-    if value > MAX_ROWS:
-        raise argparse.ArgumentTypeError(f"must be at most {MAX_ROWS:,}, not {value:,}")
     return value
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be zero or more, not {value}")
+def _rows(text: str) -> int:
+    value = _whole(text)
+    if value > MAX_ROWS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_ROWS:,}, not {value:,}")
     return value
 
 
@@ -65,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Write synthetic discharges (see 'bana data card' for the data card).",
     )
     readm.add_argument("--rows", type=_rows, default=10_000, help="number of discharges (default 10000)")
-    readm.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    readm.add_argument("--seed", type=_whole, default=0, help="random seed (default 0)")
     readm.add_argument("--out", required=True, help="CSV file to write ('-' for stdout)")
     readm.add_argument("--shift", choices=("covariate", "concept", "both"), default=None,
                        help="drift away from the reference hospital")
@@ -79,7 +75,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Write a synthetic request log of the deployed readmission model.",
     )
     reqs.add_argument("--rows", type=_rows, default=5000, help="number of requests (default 5000)")
-    reqs.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    reqs.add_argument("--seed", type=_whole, default=0, help="random seed (default 0)")
     reqs.add_argument("--days", type=float, default=7.0, help="length of the period in days (default 7)")
     reqs.add_argument("--out", required=True, help="CSV file to write ('-' for stdout)")
     reqs.set_defaults(func=run)

@@ -34,6 +34,17 @@ def _display_value(question: Any, value: Any) -> list[str] | str | list[dict[str
     return value
 
 
+def _record_cells(question: RecordsQuestion, row: dict[str, Any]) -> list[Any]:
+    """One row of a records answer, column by column, with choices shown by their labels."""
+    cells = []
+    for c in question.columns:
+        cell = row.get(c.id, "")
+        if c.kind == "choice":
+            cell = {o.value: o.label for o in c.options}.get(cell, cell)
+        cells.append(cell)
+    return cells
+
+
 def render_markdown(exercise: Exercise, answers: dict[str, Any], report: GradeReport,
                     updated: datetime | None = None) -> str:
     """The report as Markdown."""
@@ -59,12 +70,7 @@ def render_markdown(exercise: Exercise, answers: dict[str, Any], report: GradeRe
                 lines.append("| " + " | ".join(md_escape(c.label) for c in q.columns) + " |")
                 lines.append("|" + "---|" * len(q.columns))
                 for row in rows:
-                    cells = []
-                    for c in q.columns:
-                        cell = row.get(c.id, "")
-                        if c.kind == "choice":
-                            cell = {o.value: o.label for o in c.options}.get(cell, cell)
-                        cells.append(md_escape(cell).replace("  \n", " "))
+                    cells = [md_escape(cell).replace("  \n", " ") for cell in _record_cells(q, row)]
                     lines.append("| " + " | ".join(cells) + " |")
             elif isinstance(value, list):
                 lines.extend(f"- {md_escape(v)}" for v in value if str(v).strip()) if any(
@@ -110,13 +116,8 @@ def render_html(exercise: Exercise, answers: dict[str, Any], report: GradeReport
                     continue
                 out.append("<table><tr>" + "".join(f"<th>{e(c.label)}</th>" for c in q.columns) + "</tr>")
                 for row in value:
-                    cells = []
-                    for c in q.columns:
-                        cell = row.get(c.id, "")
-                        if c.kind == "choice":
-                            cell = {o.value: o.label for o in c.options}.get(cell, cell)
-                        cells.append(f"<td>{e(cell)}</td>")
-                    out.append("<tr>" + "".join(cells) + "</tr>")
+                    out.append("<tr>" + "".join(f"<td>{e(cell)}</td>"
+                                                for cell in _record_cells(q, row)) + "</tr>")
                 out.append("</table>")
             elif isinstance(value, list):
                 items = [v for v in value if str(v).strip()]
