@@ -18,13 +18,18 @@ import pytest
 from support.lab import free_port
 
 
-def read_urls(proc: subprocess.Popen, timeout: float = 30) -> dict[str, str]:
+def read_urls(proc: subprocess.Popen, timeout: float = 60, after: str = "") -> dict[str, str]:
+    """The addresses ``bana start`` prints (those after the line ``after``, if given)."""
     urls: dict[str, str] = {}
+    seen = not after
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and len(urls) < 3:
         line = proc.stdout.readline()
         if not line:
             break
+        if not seen:
+            seen = after in line
+            continue
         match = re.match(r"\s+(JupyterLab|Exercises|Book)\s+:\s+(http\S+)", line)
         if match:
             urls[match.group(1)] = match.group(2)
@@ -83,6 +88,9 @@ def test_start_serves_lab_and_book(course):
         assert status == 200 and json.loads(body)["notification"] is None
         status, body = get(urls["Book"])
         assert status == 200 and "Course book home" in body
+        # Once the server answers, the addresses are printed again below JupyterLab's log.
+        again = read_urls(proc, after="bana-tools course is ready")
+        assert again == urls
         # Without the token the book is not served (urllib follows the redirect to login).
         status, body = get(urls["Book"].split("?")[0])
         assert "Course book home" not in body

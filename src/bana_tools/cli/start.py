@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
 import socket
+import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 
@@ -59,6 +64,32 @@ def lab_command(root: Path, ip: str, port: int, token: str) -> list[str]:
     ]
 
 
+def _urls(root: Path, base: str, token: str) -> list[str]:
+    lines = [
+        f"  JupyterLab : {base}/lab?token={token}",
+        f"  Exercises  : {base}/lab/tree/exercises?token={token}",
+    ]
+    if (root / "book" / "_build" / "html" / "index.html").exists():
+        lines.append(f"  Book       : {base}/bana/book/index.html?token={token}")
+    else:
+        lines.append("  Book       : not built yet (run 'make book')")
+    return lines
+
+
+def wait_until_ready(proc: subprocess.Popen, base: str, token: str, timeout: float = 180) -> bool:
+    """Poll the server's status API until it answers; False if it exited or timed out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as reply:
+                if reply.status == 200:
+                    return True
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    return False
+
+
 def run(args: argparse.Namespace) -> int:
     from bana_tools.cli.main import CliError
 
@@ -70,14 +101,17 @@ def run(args: argparse.Namespace) -> int:
     port = free_port(args.ip, args.port)
     token = args.token or secrets.token_hex(24)
     base = f"http://{args.ip}:{port}"
-    print("bana-tools course is starting (Ctrl-C to stop):", flush=True)
-    print(f"  JupyterLab : {base}/lab?token={token}")
-    print(f"  Exercises  : {base}/lab/tree/exercises?token={token}")
-    if (root / "book" / "_build" / "html" / "index.html").exists():
-        print(f"  Book       : {base}/bana/book/index.html?token={token}")
-    else:
-        print("  Book       : not built yet (run 'make book')")
-    sys.stdout.flush()
-    cmd = lab_command(root, args.ip, port, token)
-    os.execv(cmd[0], cmd)
-    return 0  # pragma: no cover - execv does not return
+    urls = _urls(root, base, token)
+    print("bana-tools course is starting (Ctrl-C to stop):", *urls, sep="\n", flush=True)
+
+    proc = subprocess.Popen(lab_command(root, args.ip, port, token))
+    # JupyterLab handles Ctrl-C itself (the terminal sends it to both processes); this
+    # process only relays SIGTERM and waits, so stopping works the same as before.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda signum, _frame: proc.send_signal(signum))
+    if wait_until_ready(proc, base, token):
+        # JupyterLab's start-up log pushes the first lines out of sight: say it again.
+        print("", "bana-tools course is ready. Open:", *urls, "(Ctrl-C to stop)", "",
+              sep="\n", flush=True)
+    code = proc.wait()
+    return 128 - code if code < 0 else code
