@@ -83,17 +83,22 @@ def package_versions(packages: Iterable[str] = REPORTED_PACKAGES) -> list[Findin
             version = metadata.version(dist)
         except metadata.PackageNotFoundError:
             findings.append(
-                Finding(dist, "fail", "not installed", "run 'python -m pip install -e .' in the course folder")
+                Finding(dist, "fail", "not installed", f"run '{sys.executable} -m pip install -e .' in the course folder")
             )
             continue
         reason = BAD_IPYWIDGETS.get(version) if dist == "ipywidgets" else None
         if reason:
             findings.append(
-                Finding(dist, "warn", f"{version}: {reason}", "python -m pip install 'ipywidgets==8.1.8'")
+                Finding(dist, "warn", f"{version}: {reason}", f"{sys.executable} -m pip install 'ipywidgets==8.1.8'")
             )
         else:
             findings.append(Finding(dist, "ok", version))
     return findings
+
+
+def _jupyter() -> str:
+    """The ``jupyter`` command of this environment, spelled so it works unactivated."""
+    return f"{sys.executable} -m jupyter"
 
 
 def _lab_extensions() -> tuple[set[str], dict[str, bool]]:
@@ -144,15 +149,15 @@ def lab_extension(name: str, label: str, *, required: bool = True) -> Finding:
         installed, disabled = _lab_extensions()
     except Exception as exc:  # noqa: BLE001 - jupyterlab missing or broken
         return Finding(label, "fail", f"cannot read JupyterLab's extensions ({exc})",
-                       "run 'python -m pip install -e .' in the course folder")
+                       f"run '{sys.executable} -m pip install -e .' in the course folder")
     bad: Status = "fail" if required else "warn"
     if name not in installed:
         return Finding(label, bad, f"{name} is not installed",
-                       "python -m pip install --force-reinstall jupyterlab_widgets"
-                       if name == WIDGET_EXTENSION else "python -m pip install --force-reinstall nbgrader")
+                       f"{sys.executable} -m pip install --force-reinstall "
+                       + ("jupyterlab_widgets" if name == WIDGET_EXTENSION else "nbgrader"))
     if _is_disabled(name, disabled):
         levels = disabled_levels(name) or ["sys_prefix"]
-        fix = " && ".join(f"jupyter labextension enable --level={lvl} {name}" for lvl in levels)
+        fix = " && ".join(f"{_jupyter()} labextension enable --level={lvl} {name}" for lvl in levels)
         return Finding(label, bad, f"{name} is disabled",
                        f"{fix}, then restart JupyterLab and reload the page")
     return Finding(label, "ok", f"{name} installed and enabled")
@@ -170,7 +175,7 @@ def nbgrader_server_extensions() -> Finding:
     off = [ext for ext in NBGRADER_SERVER_EXTENSIONS if not enabled.get(ext)]
     if off:
         return Finding("nbgrader server", "warn", "disabled: " + ", ".join(off),
-                       "jupyter server extension enable --sys-prefix " + " ".join(off))
+                       f"{_jupyter()} server extension enable --sys-prefix " + " ".join(off))
     return Finding("nbgrader server", "ok", "formgrader and assignment list enabled")
 
 
