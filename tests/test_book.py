@@ -283,8 +283,9 @@ def test_exercise_sections_offer_the_notebook_download_and_launchers(book):
     repo_url = config["repository"]["url"].rstrip("/")
     org_repo = repo_url.removeprefix("https://github.com/")
     branch = config["repository"]["branch"]
-    binder = config["launch_buttons"]["binderhub_url"].rstrip("/")
-    colab = config["launch_buttons"]["colab_url"].rstrip("/")
+    launchers = config["sphinx"]["config"]["bana_exercise_launchers"]
+    binder = launchers["binderhub_url"].rstrip("/")
+    colab = launchers["colab_url"].rstrip("/")
     for page_name, notebooks in EXERCISE_NOTEBOOKS.items():
         page_path = book.html / page_name
         panels = soup(page_path).select("div.bana-exercise-panel")
@@ -310,6 +311,16 @@ def _extension():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_pages_offer_no_launcher_that_cannot_open_them(book):
+    """Colab and Binder open the exercise notebooks, never the book's MyST pages."""
+    for page in book.html.rglob("*.html"):
+        html = soup(page)
+        for panel in html.select("div.bana-exercise-panel"):
+            panel.decompose()
+        hrefs = [a.get("href", "") for a in html.select("a")]
+        assert not [h for h in hrefs if "colab.research.google.com" in h or "/v2/gh/" in h], page
 
 
 def test_launch_urls_follow_the_settings():

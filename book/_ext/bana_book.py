@@ -8,8 +8,9 @@ notebooks, while our exercises are separate notebooks in ``exercises/``. The
   (the book is served by that same server under ``/bana/book/``, so the link is relative);
 * a download link for the notebook (Sphinx ``download_reference``: the file is copied
   into the built book, so it works offline too);
-* launch links for Binder, Colab and a JupyterHub, composed from the ``launch_buttons``
-  and ``repository`` settings of ``_config.yml`` (Jupyter Book passes them to Sphinx as
+* launch links for Binder, Colab and a JupyterHub, composed from the
+  ``sphinx.config.bana_exercise_launchers`` and ``repository`` settings of ``_config.yml``
+  (falling back to ``launch_buttons``, which Jupyter Book passes to Sphinx as
   ``html_theme_options``), and a link to the notebook's source in the repository.
 
 A launcher whose URL is empty in ``_config.yml`` is left out.
@@ -40,7 +41,13 @@ BOOK_ROUTE = "bana/book"
 
 
 def _theme_options(config: Any) -> dict[str, Any]:
-    return dict(getattr(config, "html_theme_options", None) or {})
+    """Theme options, with the exercise launchers of ``bana_exercise_launchers`` (if set)
+    in place of the page-level ``launch_buttons``."""
+    options = dict(getattr(config, "html_theme_options", None) or {})
+    launchers = getattr(config, "bana_exercise_launchers", None)
+    if launchers:
+        options["launch_buttons"] = {**dict(options.get("launch_buttons") or {}), **launchers}
+    return options
 
 
 def launch_urls(theme_options: dict[str, Any], notebook: str) -> dict[str, str]:
@@ -138,5 +145,8 @@ class ExerciseLinks(SphinxDirective):
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # The exercise notebooks' launchers live in their own setting: the page-level launch
+    # buttons of Jupyter Book would open the book's MyST pages, which Colab cannot read.
+    app.add_config_value("bana_exercise_launchers", {}, "html")
     app.add_directive("exercise-links", ExerciseLinks)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
