@@ -33,6 +33,10 @@ from bana_tools.exercises.schema import (
 OnChange = Callable[[str], None]
 LABEL_STYLE = {"description_width": "11rem"}
 FULL = widgets.Layout(width="98%")
+#: Text answers sit right under their question's bold title and prompt, so their own label
+#: is short ("Answer") instead of repeating the title (which ipywidgets cuts to fit).
+ANSWER_LABEL = "Answer"
+ANSWER_STYLE = {"description_width": "4.5rem"}
 
 
 def set_tooltip(widget: widgets.Widget, text: str) -> None:
@@ -115,7 +119,7 @@ class ShortTextWidget(QuestionWidget):
     def _build(self) -> widgets.Widget:
         q = self.question
         self.input = widgets.Text(
-            description=q.label, placeholder=q.placeholder, style=LABEL_STYLE, layout=FULL
+            description=ANSWER_LABEL, placeholder=q.placeholder, style=ANSWER_STYLE, layout=FULL
         )
         set_tooltip(self.input, q.prompt)
         self.input.observe(self._changed, names="value")
@@ -144,8 +148,8 @@ class LongTextWidget(QuestionWidget):
     def _build(self) -> widgets.Widget:
         q = self.question
         self.input = widgets.Textarea(
-            description=q.label, placeholder=q.placeholder or "Write your answer here",
-            rows=6, style=LABEL_STYLE, layout=FULL,
+            description=ANSWER_LABEL, placeholder=q.placeholder or "Write your answer here",
+            rows=6, style=ANSWER_STYLE, layout=FULL,
         )
         set_tooltip(self.input, q.prompt)
         self.counter = widgets.HTML("")
