@@ -127,6 +127,15 @@ def ml_system() -> str:
     return svg(W, H, b, "An ML system inside an organisation")
 
 
+def ring(n: int, cx: float, cy: float, rx: float, ry: float) -> list[tuple[float, float]]:
+    """``n`` points evenly spaced on an ellipse, clockwise from the top."""
+    points = []
+    for k in range(n):
+        angle = math.radians(-90 + k * 360 / n)
+        points.append((cx + rx * math.cos(angle), cy + ry * math.sin(angle)))
+    return points
+
+
 def principles() -> str:
     """Seven principles around the eighth, putting it all together."""
     W, H = 1000, 600
@@ -143,10 +152,7 @@ def principles() -> str:
     kinds = ["data", "model", "dev", "business", "system", "user", "data"]
     tw, th = 268, 108
     b: list[str] = []
-    centres = []
-    for k in range(len(tiles)):
-        angle = math.radians(-90 + k * 360 / len(tiles))
-        centres.append((cx + rx * math.cos(angle), cy - 10 + ry * math.sin(angle)))
+    centres = ring(len(tiles), cx, cy - 10, rx, ry)
     for (x, y) in centres:
         b.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="#cbd2d9" stroke-width="3"/>')
     for (x, y), (num, name, l1, l2), kind in zip(centres, tiles, kinds, strict=True):
@@ -176,10 +182,7 @@ def lifecycle() -> str:
     ]
     bw, bh = 320, 92
     b: list[str] = []
-    pts = []
-    for k in range(len(stages)):
-        angle = math.radians(-90 + k * 360 / len(stages))
-        pts.append((cx + rx * math.cos(angle), cy + ry * math.sin(angle)))
+    pts = ring(len(stages), cx, cy, rx, ry)
     for k, (x1, y1) in enumerate(pts):
         x2, y2 = pts[(k + 1) % len(pts)]
         dx, dy = x2 - x1, y2 - y1
