@@ -224,9 +224,29 @@ def _numbered_headings(article) -> list[tuple[str, str, str]]:
 @pytest.mark.parametrize("name", list(EXPECTED_OUTLINE))
 def test_chapter_and_section_titles_match_the_outline(book, name):
     found = _numbered_headings(_article(book, name))
-    assert [(n, t) for _, n, t in found] == list(EXPECTED_OUTLINE[name])
+    top = [(n, t) for _, n, t in found if n.count(".") <= 1]
+    assert top == list(EXPECTED_OUTLINE[name])
     for level, number, _ in found:
         assert level == f"h{number.count('.') + 1}", f"{number} is an {level}"
+
+
+@pytest.mark.parametrize("name", list(EXPECTED_OUTLINE))
+def test_subsections_are_numbered_in_order_under_their_section(book, name):
+    """Subsections (``### 3.1.2 Title``) an instructor can assign: numbered 1, 2, ... under
+    the section they follow, each with an anchor of its own."""
+    article = _article(book, name)
+    found = _numbered_headings(article)
+    section, expected_next = None, 1
+    for _, number, title in found:
+        parts = number.split(".")
+        if len(parts) == 2:
+            section, expected_next = number, 1
+        elif len(parts) == 3:
+            assert ".".join(parts[:2]) == section, f"{number} {title} is not under {section}"
+            assert int(parts[2]) == expected_next, f"{number} {title}: expected .{expected_next}"
+            expected_next += 1
+    for tag in article.find_all("h3"):
+        assert tag.find_parent("section") is not None and tag.find_parent("section").get("id")
 
 
 @pytest.mark.parametrize("name", [n for n in EXPECTED_OUTLINE if n.split("/")[1][:4] in
