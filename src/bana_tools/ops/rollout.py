@@ -17,6 +17,11 @@ model throughout a stage, and a larger share always contains the smaller one.
 Outcomes of readmission arrive 30 days after discharge, too late to stop a roll-out, so
 :class:`RollbackRule` judges what is visible at once: failed calls, tail latency, and how
 far the candidate's share of flagged patients moves from the current model's.
+
+:func:`replay` fills the scores of :class:`Outputs` from a running scoring service (the
+FastAPI app of :mod:`bana_tools.ops.service`, through a ``TestClient`` or an ``httpx.Client``):
+the logged requests are sent to the service and its answers recorded, checking that they come
+from the model version expected.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -35,6 +40,7 @@ __all__ = [
     "Outputs",
     "RollbackRule",
     "arm_stats",
+    "replay",
     "route",
     "simulate_blue_green",
     "simulate_canary",
@@ -49,6 +55,39 @@ class Outputs:
     score: np.ndarray
     latency_ms: np.ndarray
     error: np.ndarray
+
+
+def replay(client: Any, payloads: Sequence[dict[str, Any]], *, expected_version: str | None = None,
+           chunk: int = 500, path: str = "/score/batch") -> np.ndarray:
+    """The risk a scoring service answers for each logged request, in log order.
+
+    ``client`` is anything with ``post(path, json=...)`` returning a response with
+    ``status_code`` and ``json()`` (``fastapi.testclient.TestClient``, ``httpx.Client``).
+    Requests go in chunks of ``chunk`` to the batch endpoint. A refused chunk, or an answer
+    from another model version than ``expected_version``, raises ``RuntimeError``: a replay
+    that silently mixed versions would compare the wrong models.
+    """
+    import numpy as np
+
+    if chunk < 1:
+        raise ValueError("chunk must be at least 1")
+    risks: list[float] = []
+    for start in range(0, len(payloads), chunk):
+        part = list(payloads[start:start + chunk])
+        response = client.post(path, json=part)
+        if response.status_code != 200:
+            raise RuntimeError(f"the service refused requests {start}-{start + len(part) - 1}: "
+                               f"HTTP {response.status_code} {response.json()}")
+        answers = response.json()
+        if len(answers) != len(part):
+            raise RuntimeError(f"sent {len(part)} requests, got {len(answers)} answers")
+        for sent, answer in zip(part, answers, strict=True):
+            if answer["patient_id"] != sent["patient_id"]:
+                raise RuntimeError(f"answer for {answer['patient_id']} where {sent['patient_id']} was sent")
+            if expected_version is not None and answer["model_version"] != expected_version:
+                raise RuntimeError(f"expected answers from {expected_version}, got {answer['model_version']}")
+            risks.append(answer["risk"])
+    return np.array(risks, dtype=float)
 
 
 def route(ids: Sequence[str], fraction: float, salt: str = "canary") -> np.ndarray:
