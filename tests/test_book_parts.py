@@ -150,7 +150,8 @@ PART_OF = {"part2": "Part II: DataOps", "part3": "Part III: ModelOps", "part4": 
 #: What each hands-on page must have printed when its cells ran at build time.
 EXECUTED_OUTPUTS = {
     "part2/ch04-dataops-in-practice": ["re-run gives the same id: True", "one edited cell gives a new id: True",
-                                       "3000 rows: all checks passed", "medicare_advantage"],
+                                       "3000 rows: all checks passed", "medicare_advantage",
+                                       "encounter_id [field_uniqueness]"],
     "part3/ch05-role-of-modelops": [],
     "part3/ch06-experiment-tracking": ["readmission-0005", "failed", "\"data_version\""],
     "part3/ch07-model-versioning": ["identical predictions = True", "refused:", "Model card: readmission-risk v1"],

@@ -64,13 +64,42 @@ def test_zero_rows_gives_an_empty_table_with_all_columns() -> None:
     assert df.empty and list(df.columns) == list(COLUMNS)
 
 
+# ------------------------------------------------------------------ patients and encounters
+
+
+def test_repeat_stays_are_coherent_readmissions() -> None:
+    df = generate_readmissions(20_000, 5)
+    dates = df.assign(admit=pd.to_datetime(df["admission_date"]), out=pd.to_datetime(df["discharge_date"]))
+    stays = dates.sort_values(["patient_id", "admit"], kind="stable")
+    nxt = stays.groupby("patient_id").shift(-1)
+    has_next = nxt["admit"].notna()
+    assert has_next.sum() > 500  # a readmitted patient's second stay shows in the extract
+    gap = (nxt.loc[has_next, "admit"] - stays.loc[has_next, "out"]).dt.days
+    assert gap.between(0, 30).all()
+    assert (stays.loc[has_next, "readmitted_30d"] == 1).all()
+    assert (nxt.loc[has_next, "sex"] == stays.loc[has_next, "sex"]).all()
+    assert (nxt.loc[has_next, "age"] - stays.loc[has_next, "age"]).isin([0, 1]).all()
+    assert (nxt.loc[has_next, "prior_admissions_12m"] >= 1).all()
+    # patients are numbered in order of their first stay
+    first = df.drop_duplicates("patient_id")["patient_id"].str[1:].astype(int)
+    assert first.tolist() == list(range(1, len(first) + 1))
+
+
+def test_encounter_ids_follow_the_patient_prefix() -> None:
+    df = generate_readmissions(50, 1, id_prefix="Q")
+    assert df["encounter_id"].iloc[0] == "QE0000001" and df["patient_id"].str.startswith("Q").all()
+    own = generate_readmissions(50, 1, id_prefix="Q", encounter_prefix="V")
+    assert own["encounter_id"].iloc[-1] == "V0000050"
+
+
 # ------------------------------------------------------------------ shape and ranges
 
 
 def test_columns_types_and_ranges() -> None:
     df = generate_readmissions(20_000, 3)
     assert list(df.columns) == list(COLUMNS)
-    assert df["patient_id"].is_unique and df["patient_id"].iloc[0] == "P0000001"
+    assert df["encounter_id"].is_unique and df["encounter_id"].iloc[0] == "E0000001"
+    assert df["patient_id"].iloc[0] == "P0000001" and not df["patient_id"].is_unique
     assert set(df["payer"]) == set(PAYERS)
     assert set(df["condition"]) == set(CONDITIONS)
     assert set(df["discharge_disposition"]) == set(DISPOSITIONS)
@@ -174,7 +203,8 @@ def test_covariate_shift_moves_the_population_and_raises_the_rate() -> None:
 def test_concept_shift_keeps_the_population_and_changes_the_outcome() -> None:
     base = generate_readmissions(ROWS, 22)
     moved = generate_readmissions(ROWS, 22, shift="concept")
-    features = [c for c in COLUMNS if c != "readmitted_30d"]
+    # patient_id follows the outcomes (a readmitted patient's next stay carries it), so it moves too
+    features = [c for c in COLUMNS if c not in ("readmitted_30d", "patient_id")]
     pd.testing.assert_frame_equal(base[features], moved[features])
     assert moved["readmitted_30d"].mean() < base["readmitted_30d"].mean() - 0.02
     followed = moved["followup_scheduled"] == 1

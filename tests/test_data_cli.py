@@ -53,7 +53,7 @@ def test_requests_file(tmp_path: Path) -> None:
 def test_stdout_and_card(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["data", "readmission", "--rows", "3", "--out", "-"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("patient_id,") and len(lines) == 4
+    assert lines[0].startswith("encounter_id,patient_id,") and len(lines) == 4
     assert main(["data", "card"]) == 0
     assert "# Data card" in capsys.readouterr().out
 

@@ -25,7 +25,13 @@ from bana_tools.ops.rollout import (
 )
 from bana_tools.ops.scoring import InvalidRequest, ScoringService
 from bana_tools.ops.tracking import ExperimentTracker, ModelRegistry
-from bana_tools.ops.validation import READMISSION_RULES, ColumnRule, invalid_rows, validate_frame
+from bana_tools.ops.validation import (
+    READMISSION_SCHEMA,
+    failure_cases,
+    invalid_rows,
+    quarantine,
+    validate_frame,
+)
 from bana_tools.ops.versioning import DatasetStore, content_hash
 
 
@@ -49,38 +55,44 @@ def test_importing_ops_pulls_in_no_heavy_library():
 # ----------------------------------------------------------------------------- validation
 
 
-def test_generated_data_passes_the_readmission_rules(data):
-    report = validate_frame(data, READMISSION_RULES)
+def test_generated_data_passes_the_readmission_schema(data):
+    report = validate_frame(data, READMISSION_SCHEMA)
     assert report.ok, report.summary()
     assert "all checks passed" in report.summary()
+    assert not data["patient_id"].is_unique  # repeat patients are fine: the key is the encounter
 
 
-def test_validation_reports_each_broken_rule_with_counts(data):
+def test_validation_reports_each_broken_check_with_counts(data):
     bad = data.head(200).copy()
     bad.loc[bad.index[:3], "age"] = 0
     bad.loc[bad.index[5:9], "payer"] = "unknown"
     bad.loc[bad.index[10:40], "sodium"] = np.nan
+    bad.loc[bad.index[50], "discharge_date"] = "2022-01-01"
     bad = pd.concat([bad, bad.iloc[100:102]], ignore_index=True)
     bad = bad.drop(columns="sex")
-    found = {(i.column, i.check): i.failed_rows for i in validate_frame(bad, READMISSION_RULES).issues}
-    assert found == {("patient_id", "unique"): 2, ("age", "min"): 3, ("sex", "present"): 202,
-                     ("payer", "allowed"): 4, ("sodium", "missing"): 30}
-    # quarantine: row-level failures only (duplicates are not a row's own fault)
-    assert int(invalid_rows(bad, READMISSION_RULES).sum()) == 3 + 4
+    found = {(i.column, i.check.split("(")[0]): i.failed_rows for i in validate_frame(bad).issues}
+    assert found == {("encounter_id", "field_uniqueness"): 2, ("age", "in_range"): 3,
+                     ("sex", "column_in_dataframe"): 202, ("payer", "isin"): 4,
+                     ("sodium", "max_missing_share"): 30, ("(row)", "discharge_not_before_admission"): 1}
+    # quarantine: row-level failures only (duplicates and the missing share describe the batch)
+    assert int(invalid_rows(bad).sum()) == 3 + 4 + 1
+    clean, held = quarantine(bad)
+    assert len(clean) + len(held) == len(bad) and set(held.index) == {0, 1, 2, 5, 6, 7, 8, 50}
 
 
-def test_rules_are_checked_when_declared():
-    with pytest.raises(ValueError, match="above max"):
-        ColumnRule(name="age", kind="integer", min=10, max=5)
-    with pytest.raises(ValueError):
-        ColumnRule(name="age", kind="decimal")
+def test_a_mistyped_column_is_a_batch_failure(data):
+    bad = data.head(50).assign(age="x")
+    issues = validate_frame(bad).issues
+    assert [(i.column, i.check) for i in issues] == [("age", "dtype('int64')")]
+    assert not invalid_rows(bad).any()
 
 
-def test_types_and_dates_are_checked():
-    df = pd.DataFrame({"n": ["1", "2.5", "x"], "d": ["2024-01-01", "2024-13-01", None]})
-    issues = {(i.column, i.check): i.failed_rows for i in validate_frame(df, [
-        ColumnRule(name="n", kind="integer"), ColumnRule(name="d", kind="date", max_missing=0.5)]).issues}
-    assert issues == {("n", "type"): 2, ("d", "type"): 1}
+def test_a_few_missing_labs_pass_and_failure_cases_are_a_frame(data):
+    few = data.head(200).copy()
+    few.loc[few.index[:5], "hemoglobin"] = np.nan  # 2.5%, under the 5% allowed
+    assert validate_frame(few).ok and failure_cases(few).empty
+    cases = failure_cases(few.assign(sex="X"))
+    assert list(cases.columns) == ["column", "check", "failure_case", "index"] and len(cases) == 200
 
 
 # ----------------------------------------------------------------------------- versioning

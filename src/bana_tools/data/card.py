@@ -43,7 +43,8 @@ rows (and the same CSV bytes). A 5,000-row sample ships with the package as
 
 | column | meaning |
 |---|---|
-| `patient_id` | made-up identifier, `P0000001`, ... in order of admission |
+| `encounter_id` | made-up identifier of the hospital stay, `E0000001`, ... in order of admission; unique, one per row (the key to join feeds on) |
+| `patient_id` | made-up identifier of the patient, `P0000001`, ... in order of first admission; repeats when a patient readmitted within 30 days comes back to this hospital within the period |
 | `admission_date`, `discharge_date` | ISO dates; discharge = admission + length of stay |
 | `age` | years, 18-100 |
 | `sex` | `F` or `M` |
@@ -85,6 +86,13 @@ in the emergency department and in hospital for longer. The readmission probabil
 logistic function of the columns above plus an unobserved share of frailty and chance.
 That unobserved share is deliberate: real discharge data never records everything that
 drives a readmission, and it keeps the models here at the accuracy real models reach.
+
+**Repeat patients.** Each row is one stay. When a readmitted patient comes back to this
+hospital within the generated period (four times in five; the rest are readmitted
+elsewhere), a later stay that fits (admitted 0-30 days after the discharge, same sex, age 0-1
+year higher, at least one prior admission) carries the same `patient_id`. So `patient_id` is
+not unique; `encounter_id` is. The links come from a separate random stream, so every other
+column is the same as it would be without them.
 
 **Shift.** `shift="covariate"` admits an older, frailer population with more Medicare
 patients and more heart failure and COPD (the risk model is unchanged; the readmission rate

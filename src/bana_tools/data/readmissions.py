@@ -34,6 +34,17 @@ protect much more, and ED visits predict less); ``shift="both"`` does both.
 default magnitude, 2 doubles it (values up to 3 are accepted). Every random draw is the same
 whatever the shift, so a shifted table differs from the unshifted one of the same seed only
 through the shift itself.
+
+Patients and encounters
+-----------------------
+Each row is one hospital stay (an *encounter*) with its own ``encounter_id``, unique in the
+table. A patient can have more than one stay: when a readmitted patient's next admission
+falls inside the generated period, most of the time (``_SAME_HOSPITAL`` = 80%; the rest are
+readmitted elsewhere) a later row that fits is given the same ``patient_id``. A row fits if it
+is admitted 0-30 days after the discharge, has the same sex, an age 0 or 1 year higher and at
+least one prior admission in the last 12 months. The links are drawn from a second random
+stream seeded from the same seed, so every other column is exactly what it would be without
+them, and a patient who was not readmitted within 30 days never reappears within 30 days.
 """
 
 from __future__ import annotations
@@ -72,6 +83,7 @@ DISPOSITIONS: tuple[str, ...] = ("home", "home_health", "skilled_nursing", "reha
 
 #: Column order of the generated table.
 COLUMNS: tuple[str, ...] = (
+    "encounter_id",
     "patient_id",
     "admission_date",
     "discharge_date",
@@ -125,6 +137,11 @@ class _Drift:
 
 _DRIFT = _Drift()
 
+# Share of readmissions that come back to this hospital (and so appear in its extract).
+_SAME_HOSPITAL = 0.80
+# Stream key of the second random stream that links repeat stays (see _repeat_patients).
+_LINK_STREAM = 30
+
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
@@ -138,6 +155,74 @@ def _categorical(rng: np.random.Generator, probs: np.ndarray, n: int) -> np.ndar
         return np.minimum(np.searchsorted(cum / cum[-1], u, side="right"), len(probs) - 1)
     cum = cum / cum[:, -1:]
     return np.minimum((u[:, None] >= cum).sum(axis=1), probs.shape[1] - 1)
+
+
+def _repeat_patients(
+    seed: int,
+    admit: np.ndarray,
+    discharge: np.ndarray,
+    sex: np.ndarray,
+    age: np.ndarray,
+    prior_adm: np.ndarray,
+    readmitted: np.ndarray,
+) -> np.ndarray:
+    """Patient number (1, 2, ...) of each row; rows are in admission order.
+
+    A readmitted row's patient comes back, with probability ``_SAME_HOSPITAL``, as a later
+    row drawn at random among those admitted 0-30 days after the discharge with the same
+    sex, an age 0-1 year higher and a prior admission. When two stays draw the same later
+    row, the earlier stay keeps it and the other patient counts as readmitted elsewhere.
+    Patients are numbered in order of their first stay. Vectorised: no loop over rows.
+    """
+    n = len(admit)
+    if n == 0:
+        return np.arange(0)
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), _LINK_STREAM]))
+    come_back = rng.random(n) < _SAME_HOSPITAL
+    pick = rng.random(n)
+    day = admit.astype(np.int64)
+    out_day = discharge.astype(np.int64)
+    span = int(out_day.max() - day.min()) + 64           # keeps (group, day) keys apart
+    group = (sex == "F").astype(np.int64) * 1000 + age.astype(np.int64)
+
+    cand = np.flatnonzero(prior_adm >= 1)
+    cand_key = group[cand] * span + (day[cand] - day.min())
+    by_key = np.argsort(cand_key, kind="stable")
+    cand, cand_key = cand[by_key], cand_key[by_key]
+
+    src = np.flatnonzero((readmitted == 1) & come_back)
+    windows = []
+    for years in (0, 1):                                 # same age, or one birthday later
+        start = (group[src] + years) * span + (out_day[src] - day.min())
+        windows.append((np.searchsorted(cand_key, start, side="left"),
+                        np.searchsorted(cand_key, start + 30, side="right")))
+    (lo0, hi0), (lo1, hi1) = windows
+    size0, size1 = hi0 - lo0, hi1 - lo1
+    total = size0 + size1
+    has = total > 0
+    k = np.minimum((pick[src] * total).astype(np.int64), np.maximum(total - 1, 0))
+    slot = np.where(k < size0, lo0 + k, lo1 + (k - size0))
+    src, target = src[has], cand[slot[has]]
+    first_claim = np.unique(target, return_index=True)[1]  # earliest stay wins a contested row
+    src, target = src[first_claim], target[first_claim]
+
+    parent = np.arange(n)
+    parent[target] = src
+    while True:                                          # follow chains of stays to the first
+        grand = parent[parent]
+        if np.array_equal(grand, parent):
+            break
+        parent = grand
+    first = parent == np.arange(n)
+    return np.cumsum(first)[parent]
+
+
+def _ids(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
+    """``prefix`` + zero-padded ``numbers``, as an object array of str."""
+    text = np.asarray(numbers).astype(np.str_)
+    if len(text) == 0:
+        return text.astype(object)
+    return np.char.add(prefix, np.char.zfill(text, width)).astype(object)
 
 
 def _check(rows: int, shift: str | None, shift_strength: float) -> None:
@@ -162,6 +247,7 @@ def generate_readmissions(
     start: str = "2023-01-01",
     days: int = 365,
     id_prefix: str = "P",
+    encounter_prefix: str | None = None,
 ) -> pd.DataFrame:
     """Generate ``rows`` synthetic discharges with a 30-day readmission outcome.
 
@@ -181,9 +267,15 @@ def generate_readmissions(
         days: length of the admission period in days (1 or more).
         id_prefix: prefix of the patient ids (``P0000001``, ...); use another prefix for
             a second hospital so ids do not collide.
+        encounter_prefix: prefix of the encounter ids; by default ``"E"`` (``E0000001``,
+            ...) with the default ``id_prefix``, else ``id_prefix + "E"`` (``QE0000001``),
+            so a second hospital's encounters do not collide either.
 
     Returns:
-        A DataFrame with the columns of :data:`COLUMNS`, sorted by admission date.
+        A DataFrame with the columns of :data:`COLUMNS`, one row per stay, sorted by
+        admission date. ``encounter_id`` is unique and numbered in admission order;
+        ``patient_id`` is numbered in order of each patient's first stay and repeats for a
+        patient readmitted to this hospital within the period (see the module docstring).
         Yes/no columns (``emergent``, ``followup_scheduled``, ``readmitted_30d``) are 0/1
         integers; dates are ISO strings (``YYYY-MM-DD``).
 
@@ -299,10 +391,13 @@ def generate_readmissions(
     discharge = admit + los
 
     width = max(7, len(str(n)))
-    numbers = np.arange(1, n + 1).astype(np.str_)
-    ids = np.char.add(id_prefix, np.char.zfill(numbers, width)) if n else numbers
+    patient_no = _repeat_patients(seed, admit[order], discharge[order], sex[order], age[order],
+                                  prior_adm[order], readmitted[order])
+    if encounter_prefix is None:
+        encounter_prefix = "E" if id_prefix == "P" else f"{id_prefix}E"
     columns = {
-        "patient_id": ids.astype(object),
+        "encounter_id": _ids(encounter_prefix, np.arange(1, n + 1), width),
+        "patient_id": _ids(id_prefix, patient_no, width),
         "admission_date": np.datetime_as_string(admit[order], unit="D").astype(object),
         "discharge_date": np.datetime_as_string(discharge[order], unit="D").astype(object),
         "age": age[order],
