@@ -158,10 +158,12 @@ EXECUTED_OUTPUTS = {
     "part3/ch08-model-deployment": ["unknown payer: HTTP 422 payer: Input should be", "interactive docs at /docs: 200",
                                     "server stopped", "3000 answers recorded",
                                     "ROLLBACK: flag rate moved", "ROLLBACK: p95 latency", "inflated candidate"],
-    "part3/ch09-model-monitoring": ["[ALERT] service: availability", "[ALERT] week", "[WARN] week 5",
-                                    "after programme"],
+    "part3/ch09-model-monitoring": ["[ALERT] service: availability", "[WARN] week 5: age drifted",
+                                    "first alert: [ALERT] week 7: age", "sum of the terms", "after programme"],
     "part4/ch10-role-of-devops": ["8 passed", "exit code: 0"],
-    "part4/ch11-git-and-github": ["checks exit code: 1", "checks exit code: 0", "workflow: readmission-ci"],
+    "part4/ch11-git-and-github": ["! [rejected]", "checks exit code: 1", "checks exit code: 0",
+                                  "parents of the merge commit: 2", "registry: discharges_march.csv",
+                                  "broken workflow refused: job test: no runs-on", "workflow: readmission-ci"],
     "part5/ch12-human-side": ["self_pay", "80+", "largest gap between groups"],
 }
 #: Fingerprints of the 8-word shingles of the outline document (which holds prose too).
