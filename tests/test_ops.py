@@ -1,5 +1,6 @@
-"""Unit tests for bana_tools.ops: validation, versioning, tracking/registry, scoring, roll-outs,
-drift and subgroup metrics. Small data, no network, a few seconds in all."""
+"""Unit tests for bana_tools.ops: validation, versioning, scoring, roll-outs, drift and
+subgroup metrics (MLflow tracking and registry: tests/test_book_mlflow.py). Small data, no
+network, a few seconds in all."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from bana_tools.ops.rollout import (
     simulate_shadow,
 )
 from bana_tools.ops.scoring import InvalidRequest, ScoringService
-from bana_tools.ops.tracking import ExperimentTracker, ModelRegistry
 from bana_tools.ops.validation import (
     READMISSION_SCHEMA,
     failure_cases,
@@ -119,52 +119,6 @@ def test_dataset_store_round_trip_and_lineage(tmp_path, data):
     (tmp_path / "data" / f"{train.id}.csv").write_text("patient_id\nX\n")
     with pytest.raises(ValueError, match="modified"):
         store.load(train.id)
-
-
-# ----------------------------------------------------------------------------- tracking
-
-
-def test_tracker_records_finished_and_failed_runs(tmp_path):
-    tracker = ExperimentTracker(tmp_path)
-    with tracker.start_run("exp", {"C": 1.0}, data_version="abc") as run:
-        run.metrics["auc"] = 0.7
-        tracker.log_artifact(run, "notes.txt", "hello")
-    with pytest.raises(RuntimeError), tracker.start_run("exp", {"C": 2.0}):
-        raise RuntimeError("boom")
-    runs = tracker.runs("exp")
-    assert [(r.run_id, r.status) for r in runs] == [("exp-0001", "finished"), ("exp-0002", "failed")]
-    first = tracker.get("exp-0001")
-    assert first.metrics == {"auc": 0.7} and first.data_version == "abc" and first.artifacts == ["notes.txt"]
-    assert "scikit-learn" in first.environment
-    table = tracker.table("exp")
-    assert list(table["param.C"]) == [1.0, 2.0]
-    with pytest.raises(KeyError):
-        tracker.get("exp-0009")
-
-
-def test_registry_round_trip_stages_and_rollback(tmp_path, data, model):
-    registry = ModelRegistry(tmp_path)
-    v1 = registry.register("risk", model, metrics={"auc": 0.7}, run_id="exp-0001", data_version="abc").version
-    v2 = registry.register("risk", build_model(C=1.0).fit(*split_xy(data)), metrics={"auc": 0.71}).version
-    assert (v1, v2) == (1, 2)
-    registry.transition("risk", v1, "production")
-    registry.transition("risk", v2, "staging")
-    loaded = registry.load("risk")
-    X = split_xy(data)[0]
-    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
-    registry.transition("risk", v2, "production")
-    assert {m.version: m.stage for m in registry.versions("risk")} == {1: "archived", 2: "production"}
-    registry.transition("risk", v1, "production")  # rollback
-    assert {m.version: m.stage for m in registry.versions("risk")} == {1: "production", 2: "archived"}
-    assert registry.get("risk", 1).run_id == "exp-0001"
-    with pytest.raises(KeyError, match="staging"):
-        registry.load("risk", stage="staging")
-    with pytest.raises(ValueError, match="unknown stage"):
-        registry.transition("risk", 1, "live")
-    path = tmp_path / "models" / "risk" / "2" / "model.pkl"
-    path.write_bytes(path.read_bytes() + b"x")
-    with pytest.raises(ValueError, match="hash"):
-        registry.load("risk", version=2)
 
 
 # ----------------------------------------------------------------------------- scoring

@@ -1,235 +1,189 @@
-"""A file-based experiment tracker and model registry.
+"""MLflow on a local store: the experiment tracker and model registry of the book's ch. 6-7.
 
-Everything lives under one folder, readable with any text editor::
+The book's hands-on pages, the UI screenshot script and the tests use MLflow's own API for
+everything a student should learn (``mlflow.start_run``, ``log_params``, ``search_runs``,
+``register_model``, aliases, ``models:/`` URIs). This module holds only the setup that is
+the same every time and easy to get wrong:
 
-    <root>/runs/<run_id>/run.json        parameters, metrics, tags, data version, status
-    <root>/runs/<run_id>/artifacts/...   files the run saved
-    <root>/models/<name>/<version>/      model.pkl, model.json (metrics, run, data version)
-    <root>/models/<name>/stages.json     which version is in staging and in production
+- :func:`telemetry_off` sets ``MLFLOW_DISABLE_TELEMETRY`` and ``DO_NOT_TRACK`` (call it before
+  ``import mlflow``; :func:`use_local_store` calls it too);
+- :class:`LocalStore` names a SQLite tracking/registry database and an artifact folder inside
+  one directory (never the repository), and :func:`use_local_store` points MLflow at it;
+- :func:`log_sklearn_model` logs a scikit-learn pipeline in MLflow's safe ``skops`` format
+  with an input signature and exact pins of the libraries it needs, without the slow
+  requirement inference (a subprocess) that MLflow runs by default;
+- :func:`artifact_sha256` fingerprints a logged model's files, so that a registry tag can
+  prove later that the served model is the one that was approved;
+- :func:`server_command` and :func:`free_port` start the MLflow UI on the loopback interface.
 
-It mirrors the vocabulary of MLflow (experiments, runs, params, metrics, artifacts,
-registered models, stages) without its server, database or dependency tree, so the book's
-pages run offline in a second. Run ids are sequential (``<experiment>-0001``) so a page
-that is re-executed produces the same ids.
-
-Models are stored with :mod:`pickle`: load only registries you wrote yourself.
+mlflow is imported lazily, so importing this module is cheap.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import pickle
-import platform
+import logging
+import os
+import socket
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from mlflow.models.model import ModelInfo
 
-__all__ = ["STAGES", "ExperimentTracker", "ModelRegistry", "ModelVersion", "Run"]
+__all__ = [
+    "TELEMETRY_OFF",
+    "LocalStore",
+    "artifact_sha256",
+    "free_port",
+    "log_sklearn_model",
+    "model_files",
+    "model_requirements",
+    "server_command",
+    "telemetry_off",
+    "use_local_store",
+]
 
-STAGES: tuple[str, ...] = ("none", "staging", "production", "archived")
+#: Environment variables that stop MLflow (and libraries that honour DO_NOT_TRACK) from
+#: sending usage data. The book runs offline, but it should not even try.
+TELEMETRY_OFF: dict[str, str] = {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "1"}
 
-
-def _write_json(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str), encoding="utf-8")
-    tmp.replace(path)
-
-
-@dataclass
-class Run:
-    """One training run: what went in, what came out."""
-
-    run_id: str
-    experiment: str
-    params: dict[str, Any] = field(default_factory=dict)
-    metrics: dict[str, float] = field(default_factory=dict)
-    tags: dict[str, str] = field(default_factory=dict)
-    data_version: str | None = None
-    status: str = "running"
-    environment: dict[str, str] = field(default_factory=dict)
-    artifacts: list[str] = field(default_factory=list)
+#: Types our pipelines store that skops does not trust by default. We trust them because the
+#: book only loads models it trained itself; a registry fed by others should review them.
+SKOPS_TRUSTED: tuple[str, ...] = (
+    "numpy.dtype",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+)
 
 
-class ExperimentTracker:
-    """Records runs as JSON files under ``<root>/runs``."""
-
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
-        (self.root / "runs").mkdir(parents=True, exist_ok=True)
-
-    def _run_dir(self, run_id: str) -> Path:
-        return self.root / "runs" / run_id
-
-    def _next_id(self, experiment: str) -> str:
-        taken = [p.name for p in (self.root / "runs").glob(f"{experiment}-*")]
-        return f"{experiment}-{len(taken) + 1:04d}"
-
-    def save(self, run: Run) -> None:
-        """Write ``run`` to disk."""
-        _write_json(self._run_dir(run.run_id) / "run.json", asdict(run))
-
-    @contextmanager
-    def start_run(self, experiment: str, params: dict[str, Any] | None = None, *,
-                  data_version: str | None = None, tags: dict[str, str] | None = None) -> Iterator[Run]:
-        """Open a run; it is saved as ``finished`` on exit or ``failed`` if the block raises."""
-        if not experiment or "/" in experiment:
-            raise ValueError(f"bad experiment name {experiment!r}")
-        import sklearn
-
-        run = Run(
-            run_id=self._next_id(experiment), experiment=experiment, params=dict(params or {}),
-            tags=dict(tags or {}), data_version=data_version,
-            environment={"python": sys.version.split()[0], "platform": platform.system(),
-                         "scikit-learn": sklearn.__version__},
-        )
-        self.save(run)
-        try:
-            yield run
-        except BaseException:
-            run.status = "failed"
-            self.save(run)
-            raise
-        run.status = "finished"
-        self.save(run)
-
-    def log_artifact(self, run: Run, name: str, content: str | bytes) -> Path:
-        """Save a file for ``run`` (text or bytes) and record its name."""
-        path = self._run_dir(run.run_id) / "artifacts" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, str):
-            path.write_text(content, encoding="utf-8")
-        else:
-            path.write_bytes(content)
-        if name not in run.artifacts:
-            run.artifacts.append(name)
-        self.save(run)
-        return path
-
-    def get(self, run_id: str) -> Run:
-        """Read run ``run_id`` back (KeyError if unknown)."""
-        path = self._run_dir(run_id) / "run.json"
-        if not path.exists():
-            raise KeyError(f"unknown run {run_id!r}")
-        return Run(**json.loads(path.read_text(encoding="utf-8")))
-
-    def runs(self, experiment: str | None = None) -> list[Run]:
-        """All runs (of one experiment), in id order."""
-        found = [Run(**json.loads(p.read_text(encoding="utf-8")))
-                 for p in sorted((self.root / "runs").glob("*/run.json"))]
-        return [r for r in found if experiment is None or r.experiment == experiment]
-
-    def table(self, experiment: str | None = None) -> pd.DataFrame:
-        """Runs as a DataFrame: one row per run, ``param.*`` and ``metric.*`` columns."""
-        import pandas as pd
-
-        rows = []
-        for r in self.runs(experiment):
-            row: dict[str, Any] = {"run_id": r.run_id, "status": r.status, "data_version": r.data_version}
-            row.update({f"param.{k}": v for k, v in r.params.items()})
-            row.update({f"metric.{k}": v for k, v in r.metrics.items()})
-            rows.append(row)
-        return pd.DataFrame(rows)
+def telemetry_off() -> None:
+    """Set :data:`TELEMETRY_OFF` in this process's environment (before importing mlflow)."""
+    os.environ.update(TELEMETRY_OFF)
 
 
 @dataclass(frozen=True)
-class ModelVersion:
-    """One registered version of a model."""
+class LocalStore:
+    """An MLflow store inside one folder: ``mlflow.db`` (SQLite) and ``artifacts/``."""
 
-    name: str
-    version: int
-    run_id: str | None
-    data_version: str | None
-    metrics: dict[str, float]
-    sha256: str
-    stage: str = "none"
+    root: Path
+
+    @property
+    def tracking_uri(self) -> str:
+        """The SQLite URI used for both runs and the model registry."""
+        return f"sqlite:///{(self.root / 'mlflow.db').resolve()}"
+
+    @property
+    def artifact_root(self) -> Path:
+        """Where run artifacts (files, logged models) are written."""
+        return (self.root / "artifacts").resolve()
 
 
-class ModelRegistry:
-    """Registered models under ``<root>/models``: versions, stages, and loading by stage."""
+def use_local_store(root: str | Path, experiment: str, quiet: bool = True) -> LocalStore:
+    """Point MLflow's tracking and registry at a local store and select ``experiment``.
 
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
-        (self.root / "models").mkdir(parents=True, exist_ok=True)
+    The experiment is created on first use with its artifacts under the store's folder.
+    ``quiet`` keeps MLflow's informational log lines (database set-up) and its download
+    progress bars out of notebook outputs; warnings and errors still show. Returns the store, whose URIs
+    can be passed to ``mlflow server``.
+    """
+    telemetry_off()
+    import mlflow
 
-    def _dir(self, name: str) -> Path:
-        if not name or "/" in name:
-            raise ValueError(f"bad model name {name!r}")
-        return self.root / "models" / name
+    if quiet:
+        logging.getLogger("mlflow").setLevel(logging.WARNING)
+        os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = "false"
 
-    def _stages(self, name: str) -> dict[str, Any]:
-        path = self._dir(name) / "stages.json"
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    store = LocalStore(Path(root))
+    store.root.mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(store.tracking_uri)
+    mlflow.set_registry_uri(store.tracking_uri)
+    if mlflow.get_experiment_by_name(experiment) is None:
+        mlflow.create_experiment(experiment, artifact_location=store.artifact_root.as_uri())
+    mlflow.set_experiment(experiment)
+    return store
 
-    def register(self, name: str, model: Any, *, metrics: dict[str, float] | None = None,
-                 run_id: str | None = None, data_version: str | None = None) -> ModelVersion:
-        """Store ``model`` as the next version of ``name``."""
-        folder = self._dir(name)
-        existing = [int(p.name) for p in folder.glob("*") if p.is_dir() and p.name.isdigit()]
-        version = max(existing, default=0) + 1
-        blob = pickle.dumps(model)
-        meta = ModelVersion(name=name, version=version, run_id=run_id, data_version=data_version,
-                            metrics=dict(metrics or {}), sha256=hashlib.sha256(blob).hexdigest())
-        vdir = folder / str(version)
-        vdir.mkdir(parents=True)
-        (vdir / "model.pkl").write_bytes(blob)
-        _write_json(vdir / "model.json", asdict(meta))
-        return meta
 
-    def get(self, name: str, version: int) -> ModelVersion:
-        """Metadata of one version, with its current stage."""
-        path = self._dir(name) / str(version) / "model.json"
-        if not path.exists():
-            raise KeyError(f"model {name!r} has no version {version}")
-        meta = json.loads(path.read_text(encoding="utf-8"))
-        stages = self._stages(name)
-        live = [s for s in ("production", "staging") if stages.get(s) == version]
-        archived = version in stages.get("archived", [])
-        meta["stage"] = live[0] if live else ("archived" if archived else "none")
-        return ModelVersion(**meta)
+def model_requirements() -> list[str]:
+    """Exact pins of the libraries a logged readmission pipeline needs to load and predict."""
+    from importlib.metadata import version
 
-    def versions(self, name: str) -> list[ModelVersion]:
-        """All versions of ``name``, oldest first."""
-        nums = sorted(int(p.name) for p in self._dir(name).glob("*") if p.is_dir() and p.name.isdigit())
-        return [self.get(name, v) for v in nums]
+    return [f"{name}=={version(name)}" for name in ("scikit-learn", "numpy", "pandas", "scipy", "skops")]
 
-    def transition(self, name: str, version: int, stage: str) -> ModelVersion:
-        """Put ``version`` into ``stage``; the version it displaces there is archived.
 
-        ``"none"`` takes a version out of every stage (it stays registered and loadable).
-        """
-        if stage not in STAGES:
-            raise ValueError(f"unknown stage {stage!r} (choose {', '.join(STAGES)})")
-        self.get(name, version)
-        stages: dict[str, Any] = self._stages(name)
-        archived = [v for v in stages.get("archived", []) if v != version]
-        slots = {s: v for s, v in stages.items() if s in ("staging", "production") and v != version}
-        if stage in ("staging", "production"):
-            displaced = slots.get(stage)
-            if displaced is not None and displaced not in archived:
-                archived.append(displaced)
-            slots[stage] = version
-        elif stage == "archived":
-            archived.append(version)
-        _write_json(self._dir(name) / "stages.json", {**slots, "archived": sorted(archived)})
-        return self.get(name, version)
+def log_sklearn_model(model: object, X_example: pd.DataFrame, name: str = "model",
+                      registered_model_name: str | None = None) -> ModelInfo:
+    """Log a fitted scikit-learn pipeline to the active run (and optionally register it).
 
-    def load(self, name: str, *, version: int | None = None, stage: str = "production") -> Any:
-        """Load a model by version, or the one in ``stage``; checks its SHA-256 first."""
-        if version is None:
-            stages = self._stages(name)
-            if not isinstance(stages.get(stage), int):
-                raise KeyError(f"model {name!r} has no version in {stage}")
-            version = stages[stage]
-        meta = self.get(name, version)
-        blob = (self._dir(name) / str(version) / "model.pkl").read_bytes()
-        if hashlib.sha256(blob).hexdigest() != meta.sha256:
-            raise ValueError(f"{name} v{version}: model file does not match its recorded hash")
-        return pickle.loads(blob)
+    The model is stored in the ``skops`` format (loading it cannot run arbitrary code, unlike a
+    pickle), with a signature inferred from ``X_example`` and its predicted probabilities, and
+    with :func:`model_requirements` as its pinned environment.
+    """
+    import mlflow
+    from mlflow.models import infer_signature
+
+    with warnings.catch_warnings():
+        # MLflow hints that integer columns cannot hold missing values; ours never do.
+        warnings.filterwarnings("ignore", message=".*integer column", category=UserWarning)
+        signature = infer_signature(X_example, model.predict_proba(X_example)[:, 1])  # type: ignore[attr-defined]
+        return mlflow.sklearn.log_model(
+            model, name=name, signature=signature, pip_requirements=model_requirements(),
+            serialization_format="skops", skops_trusted_types=list(SKOPS_TRUSTED),
+            registered_model_name=registered_model_name,
+        )
+
+
+#: Files MLflow adds to a logged model's folder after logging (on loading a registered version).
+_MLFLOW_BOOKKEEPING: frozenset[str] = frozenset({"registered_model_meta"})
+
+
+def model_files(model_uri: str) -> Path:
+    """The local folder holding a logged model's files in a local store (not a copy).
+
+    ``model_uri`` is any URI MLflow resolves to a logged model: ``models:/m-...``,
+    ``models:/<name>/<version>`` or ``models:/<name>@<alias>``.
+    """
+    import mlflow
+    from mlflow.store.artifact.utils.models import get_model_name_and_version
+
+    client = mlflow.MlflowClient()
+    target = model_uri.removeprefix("models:/")
+    if "/" in target or "@" in target:  # a registered name with a version or an alias
+        name, version = get_model_name_and_version(client, model_uri)
+        target = client.get_model_version(name, version).source.removeprefix("models:/")
+    location = mlflow.get_logged_model(target).artifact_location
+    return Path(location.removeprefix("file://"))
+
+
+def artifact_sha256(model_uri: str) -> str:
+    """SHA-256 over a logged model's files (names and bytes, in sorted order).
+
+    Record it as a model version tag at registration; recompute it before serving to detect a
+    changed or corrupted artifact. MLflow's own bookkeeping files, which it writes into the
+    folder when a registered version is first loaded, are left out.
+    """
+    folder = model_files(model_uri)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in _MLFLOW_BOOKKEEPING):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port on ``host`` that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def server_command(store: LocalStore, port: int, host: str = "127.0.0.1") -> list[str]:
+    """The ``mlflow server`` command that serves the UI for ``store`` on ``host:port``."""
+    return [
+        sys.executable, "-m", "mlflow", "server",
+        "--backend-store-uri", store.tracking_uri,
+        "--default-artifact-root", store.artifact_root.as_uri(),
+        "--host", host, "--port", str(port), "--workers", "1",
+    ]
