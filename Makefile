@@ -33,8 +33,15 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP) install --quiet -c constraints.txt -e ".[dev]"
 	@touch $@
 
-setup: $(VENV)/.installed
-setup-dev: $(VENV)/.installed-dev
+# JupyterLab's default settings for this environment: no "get notified about official Jupyter
+# news?" toast and no update check (an editable install does not copy pyproject's data-files).
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): jupyter-config/lab/settings/overrides.json $(VENV)/.installed
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+setup: $(VENV)/.installed $(LAB_OVERRIDES)
+setup-dev: $(VENV)/.installed-dev $(LAB_OVERRIDES)
 
 # The execution cache keys on each page's code only; when the package changes, pages that
 # call it must run again, so the cache is dropped whenever src/ changes.

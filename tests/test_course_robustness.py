@@ -1,12 +1,17 @@
-"""A simulated class with every robustness profile, graded with `bana course grade --jobs 2`.
+"""Every assignment x every robustness profile, graded with `bana course grade --jobs 2`.
 
-Every submission gets a grade and feedback, the batch never stops, the scores are what
-the checks give for the answers each submission really carries, and the parallel grades
-equal sequential `nbgrader autograde`.
+One simulated class holds every profile of :data:`bana_tools.course.demo.PROFILES` once, for
+every assignment the exercise declarations define (discovered, so a new exercise or
+assignment is covered without editing this file). Each assignment is graded once, in one
+module-scoped course. For each (assignment, profile): the batch never stops, the submission
+gets a grade and feedback, the scores are what the checks give for the answers it really
+carries, and the problems it had are explained in the graded notebook. Parallel grades equal
+sequential `nbgrader autograde`.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import sqlite3
@@ -15,20 +20,28 @@ import pytest
 from nbgrader.api import Gradebook
 
 from bana_tools.cli.main import main
-from bana_tools.course.demo import PROFILES, make_demo
+from bana_tools.course import layout
+from bana_tools.course.demo import CLASS_LIST, PROFILES, make_demo
 from bana_tools.course.nbgrader_run import run_nbgrader
 from bana_tools.course.parallel import grade_assignment
+from bana_tools.exercises import get_exercise
 
-EX = "ch01-case-study"
-A = "ch01"
+ASSIGNMENTS = list(layout.assignments())
+MATRIX = [(a, p) for a in ASSIGNMENTS for p in PROFILES]
+#: Profiles whose answers are the complete ones, whatever else is wrong with the submission.
+SAME_AS_COMPLETE = ("notebook-only", "other-exercise", "deleted-test-cells", "duplicated-cells",
+                    "edited-test-cells", "infinite-loop", "huge-output", "snooping",
+                    "corrupt-notebook")
 
 
-def _code_scores(course, students=None) -> dict[str, float]:
+def _code_scores(course, assignment: str) -> dict[tuple[str, str], float]:
+    """(student, exercise) -> code score in the course gradebook."""
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         out = {}
-        for sub in gb.assignment_submissions(A):
-            if students is None or sub.student.id in students:
-                out[sub.student.id] = float(gb.find_submission_notebook(EX, A, sub.student.id).code_score)
+        for sub in gb.assignment_submissions(assignment):
+            for exercise_id in layout.assignments()[assignment]:
+                nb = gb.find_submission_notebook(exercise_id, assignment, sub.student.id)
+                out[sub.student.id, exercise_id] = float(nb.code_score)
         return out
 
 
@@ -36,73 +49,119 @@ def _code_scores(course, students=None) -> dict[str, float]:
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
     course = root / "course"
-    subs = make_demo(course, students=len(PROFILES), seed=11, assignments=[A])
+    subs = make_demo(course, students=len(PROFILES), seed=11, assignments=ASSIGNMENTS)
     pristine = root / "pristine"
     shutil.copytree(course, pristine)
-    code = main(["course", "grade", A, "--jobs", "2", "--course", str(course)])
-    run_nbgrader(course, ["generate_feedback", A])
-    return {"course": course, "pristine": pristine, "subs": {s.student: s for s in subs},
-            "exit": code, "root": root}
+    exits = {}
+    for assignment in ASSIGNMENTS:
+        exits[assignment] = main(["course", "grade", assignment, "--jobs", "2", "--course", str(course)])
+        run_nbgrader(course, ["generate_feedback", assignment])
+    by_key = {(s.assignment, s.profile): s for s in subs}
+    scores = {a: _code_scores(course, a) for a in ASSIGNMENTS}
+    return {"course": course, "pristine": pristine, "subs": by_key, "exits": exits,
+            "scores": scores, "root": root}
 
 
-def test_every_profile_is_in_the_class(graded):
-    assert sorted(s.profile for s in graded["subs"].values()) == sorted(PROFILES)
+def _sub(graded, assignment, profile):
+    return graded["subs"][assignment, profile]
 
 
-def test_batch_finishes_and_every_submission_has_grade_and_feedback(graded):
-    assert graded["exit"] == 0
-    course = graded["course"]
-    scores = _code_scores(course)
-    assert set(scores) == set(graded["subs"])
-    for student in graded["subs"]:
-        assert (course / "feedback" / student / A / f"{EX}.html").exists(), student
-    logs = list((course / "logs").glob(f"grade-{A}-2*.csv"))
-    assert logs and len(logs[0].read_text().splitlines()) == len(graded["subs"]) + 1
-
-
-def test_scores_are_what_the_checks_give(graded):
-    scores = _code_scores(graded["course"])
-    for student, sub in graded["subs"].items():
-        assert scores[student] == pytest.approx(sub.expected_code_score(EX), abs=1e-6), sub.profile
-    by_profile = {s.profile: scores[s.student] for s in graded["subs"].values()}
-    full = by_profile["complete"]
-    assert full > by_profile["partial"] > 0
-    for profile in ("empty", "nothing", "corrupt-json"):
-        assert by_profile[profile] == 0, profile
-    for profile in ("notebook-only", "other-exercise", "deleted-test-cells", "duplicated-cells",
-                    "edited-test-cells", "infinite-loop", "huge-output", "snooping",
-                    "corrupt-notebook"):
-        assert by_profile[profile] == pytest.approx(full), profile
-
-
-def _text(output) -> str:
-    text = output.get("text", "")
-    return text if isinstance(text, str) else "".join(text)
-
-
-def _graded_nb(graded, profile):
-    student = next(s for s, sub in graded["subs"].items() if sub.profile == profile)
-    path = graded["course"] / "autograded" / student / A / f"{EX}.ipynb"
+def _graded_nb(graded, assignment, profile, exercise_id):
+    student = _sub(graded, assignment, profile).student
+    path = graded["course"] / "autograded" / student / assignment / f"{exercise_id}.ipynb"
     return path, json.loads(path.read_text())
 
 
-def test_problems_are_explained_in_the_graded_notebook(graded):
-    _, nb = _graded_nb(graded, "nothing")
-    assert "No usable answers" in "".join(nb["cells"][0]["source"])
-    _, nb = _graded_nb(graded, "other-exercise")
-    assert "restored from the copy" in "".join(nb["cells"][0]["source"])
-    _, nb = _graded_nb(graded, "deleted-test-cells")
-    assert sum("was missing from the submission" in "".join(c["source"]) for c in nb["cells"]) == 2
-    _, nb = _graded_nb(graded, "snooping")
-    shown = [c for c in nb["cells"] if c["id"].startswith("bana-shown-")]
-    assert len(shown) == 1 and shown[0]["cell_type"] == "markdown"
-    _, nb = _graded_nb(graded, "corrupt-notebook")
-    assert "could not be read" in "".join(nb["cells"][0]["source"])
-    path, nb = _graded_nb(graded, "huge-text")
-    assert path.stat().st_size < 2_000_000
-    _, nb = _graded_nb(graded, "edited-test-cells")
-    first = next(c for c in nb["cells"] if c["id"].startswith("check-"))
-    assert "full marks" not in "".join(first["source"])
+def test_every_profile_of_every_assignment_is_in_the_class(graded):
+    assert set(graded["subs"]) == set(MATRIX)
+    rows = list(csv.DictReader((graded["course"] / CLASS_LIST).read_text().splitlines()))
+    expected_rows = sum(len(layout.assignments()[a]) for a in ASSIGNMENTS) * len(PROFILES)
+    assert len(rows) == expected_rows
+    assert {(r["assignment"], r["profile"]) for r in rows} == set(MATRIX)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_batch_finishes_with_a_log_line_per_submission(graded, assignment):
+    assert graded["exits"][assignment] == 0
+    logs = list((graded["course"] / "logs").glob(f"grade-{assignment}-2*.csv"))
+    assert logs and len(logs[0].read_text().splitlines()) == len(PROFILES) + 1
+
+
+@pytest.mark.parametrize(("assignment", "profile"), MATRIX)
+def test_submission_has_grade_and_feedback_for_every_notebook(graded, assignment, profile):
+    sub = _sub(graded, assignment, profile)
+    for exercise_id in layout.assignments()[assignment]:
+        assert (sub.student, exercise_id) in graded["scores"][assignment]
+        feedback = graded["course"] / "feedback" / sub.student / assignment / f"{exercise_id}.html"
+        assert feedback.exists(), exercise_id
+
+
+@pytest.mark.parametrize(("assignment", "profile"), MATRIX)
+def test_scores_are_what_the_checks_give(graded, assignment, profile):
+    sub = _sub(graded, assignment, profile)
+    complete = _sub(graded, assignment, "complete")
+    scores = graded["scores"][assignment]
+    for exercise_id in layout.assignments()[assignment]:
+        score = scores[sub.student, exercise_id]
+        assert score == pytest.approx(sub.expected_code_score(exercise_id), abs=1e-6), exercise_id
+        full = scores[complete.student, exercise_id]
+        if profile in ("empty", "nothing", "corrupt-json"):
+            assert score == 0, exercise_id
+        elif profile in SAME_AS_COMPLETE:
+            assert score == pytest.approx(full), exercise_id
+        elif profile == "partial":
+            assert score < full, exercise_id
+    if profile == "partial":
+        total = sum(scores[sub.student, e] for e in layout.assignments()[assignment])
+        assert total > 0
+
+
+@pytest.mark.parametrize(("assignment", "profile"), MATRIX)
+def test_problems_are_explained_in_the_graded_notebook(graded, assignment, profile):
+    sub = _sub(graded, assignment, profile)
+    for exercise_id in layout.assignments()[assignment]:
+        path, nb = _graded_nb(graded, assignment, profile, exercise_id)
+        notes = "".join(nb["cells"][0]["source"])
+        changes = sub.cell_changes.get(exercise_id, [])
+        if profile == "nothing":
+            assert "No usable answers" in notes
+        elif profile == "other-exercise":
+            assert "restored from the copy" in notes
+        elif profile == "corrupt-notebook":
+            assert "could not be read" in notes
+        elif profile == "deleted-test-cells":
+            deleted = sum(c.startswith("deleted ") for c in changes)
+            assert deleted >= 1
+            assert sum("was missing from the submission" in "".join(c["source"])
+                       for c in nb["cells"]) == deleted
+        elif profile in ("snooping", "infinite-loop", "huge-output"):
+            shown = [c for c in nb["cells"] if c["id"].startswith("bana-shown-")]
+            assert len(shown) == 1 and shown[0]["cell_type"] == "markdown"
+        elif profile == "duplicated-cells":
+            for change in changes:
+                name = change.removeprefix("duplicated ")
+                graded_copies = [c for c in nb["cells"]
+                                 if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == name]
+                assert len(graded_copies) == 1, name
+        elif profile == "edited-test-cells":
+            first = next(c for c in nb["cells"] if c["id"].startswith(layout.CHECK_PREFIX))
+            assert "full marks" not in "".join(first["source"])
+        elif profile == "huge-text":
+            assert path.stat().st_size < 2_000_000
+
+
+@pytest.mark.parametrize(("assignment", "profile"), MATRIX)
+def test_feedback_never_shows_hidden_checks_or_rubric(graded, assignment, profile):
+    sub = _sub(graded, assignment, profile)
+    for exercise_id in layout.assignments()[assignment]:
+        exercise = get_exercise(exercise_id)
+        page = (graded["course"] / "feedback" / sub.student / assignment / f"{exercise_id}.html").read_text()
+        assert "HIDDEN TESTS" not in page
+        for check in exercise.hidden_checks():
+            assert check.id not in page and check.title not in page
+        for item in exercise.rubric():
+            assert item.text not in page
+        assert "<script>alert" not in page
 
 
 def test_no_gradebook_of_another_student_reaches_a_sandbox(graded):
@@ -118,86 +177,100 @@ def test_no_gradebook_of_another_student_reaches_a_sandbox(graded):
         con.close()
 
 
-def test_parallel_grades_equal_sequential_nbgrader_autograde(graded):
-    seq = graded["root"] / "sequential"
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_parallel_grades_equal_sequential_nbgrader_autograde(graded, assignment):
+    seq = graded["root"] / f"sequential-{assignment}"
     shutil.copytree(graded["pristine"], seq)
-    some = ["s001", "s002", "s004", "s010"]
-    run_nbgrader(seq, ["autograde", A, "--student=s00[124]"])
-    run_nbgrader(seq, ["autograde", A, "--student=s010"])
+    some = [_sub(graded, assignment, p).student
+            for p in ("complete", "partial", "notebook-only", "duplicated-cells")]
+    for student in some:
+        run_nbgrader(seq, ["autograde", assignment, f"--student={student}"])
     with Gradebook(f"sqlite:///{seq / 'gradebook.db'}") as a, \
             Gradebook(f"sqlite:///{graded['course'] / 'gradebook.db'}") as b:
         for student in some:
-            ga = {g.cell.name: (g.auto_score, g.needs_manual_grade)
-                  for g in a.find_submission_notebook(EX, A, student).grades}
-            gb_ = {g.cell.name: (g.auto_score, g.needs_manual_grade)
-                   for g in b.find_submission_notebook(EX, A, student).grades}
-            assert ga == gb_, student
+            for exercise_id in layout.assignments()[assignment]:
+                ga = {g.cell.name: (g.auto_score, g.needs_manual_grade)
+                      for g in a.find_submission_notebook(exercise_id, assignment, student).grades}
+                gb_ = {g.cell.name: (g.auto_score, g.needs_manual_grade)
+                       for g in b.find_submission_notebook(exercise_id, assignment, student).grades}
+                assert ga == gb_, (student, exercise_id)
 
 
-def test_added_cells_when_run_are_bounded_and_isolated(graded):
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_added_cells_when_run_are_bounded_and_isolated(graded, assignment):
     """With run_added_cells on: the loop times out, 100 MB is cut, snooping sees no one."""
-    course = graded["root"] / "run-added"
+    course = graded["root"] / f"run-added-{assignment}"
     shutil.copytree(graded["pristine"], course)
     with open(course / "nbgrader_config.py", "a") as handle:
         handle.write("c.NeutraliseAddedCells.run_added_cells = True\nc.Execute.timeout = 5\n")
-    students = [s for s, sub in graded["subs"].items()
-                if sub.profile in ("infinite-loop", "huge-output", "snooping")]
-    run = grade_assignment(course, A, jobs=2, students=students)
+    profiles = ("infinite-loop", "huge-output", "snooping")
+    students = [_sub(graded, assignment, p).student for p in profiles]
+    run = grade_assignment(course, assignment, jobs=2, students=students)
     assert not run.failed
-    scores = _code_scores(course)
-    for student in students:
-        assert scores[student] == pytest.approx(graded["subs"][student].expected_code_score(EX))
+    scores = _code_scores(course, assignment)
+    exercise_id = layout.assignments()[assignment][0]
+    for profile in profiles:
+        sub = _sub(graded, assignment, profile)
+        assert scores[sub.student, exercise_id] == pytest.approx(sub.expected_code_score(exercise_id))
 
     def outputs(profile):
-        student = next(s for s in students if graded["subs"][s].profile == profile)
-        path = course / "autograded" / student / A / f"{EX}.ipynb"
+        student = _sub(graded, assignment, profile).student
+        path = course / "autograded" / student / assignment / f"{exercise_id}.ipynb"
         nb = json.loads(path.read_text())
         added = next(c for c in nb["cells"] if c["cell_type"] == "code" and "nbgrader" not in c["metadata"])
         return path, added["outputs"]
 
+    def text(output) -> str:
+        value = output.get("text", "")
+        return value if isinstance(value, str) else "".join(value)
+
     _, loop = outputs("infinite-loop")
     assert any(o["output_type"] == "error" for o in loop)
     path, big = outputs("huge-output")
-    assert "output cut by the grader" in "".join(_text(o) for o in big)
+    assert "output cut by the grader" in "".join(text(o) for o in big)
     assert path.stat().st_size < 3_000_000
     _, snoop = outputs("snooping")
-    printed = "".join(_text(o) for o in snoop)
+    printed = "".join(text(o) for o in snoop)
     assert "others:" in printed
-    others = [s for s in graded["subs"] if s not in printed]
-    assert len(others) == len(graded["subs"]) - 1  # only its own folder is there
+    students_all = {s.student for s in graded["subs"].values()}
+    me = _sub(graded, assignment, "snooping").student
+    assert [s for s in students_all if s in printed] == [me]  # only its own folder is there
 
 
-def test_report_has_pass_rates_and_histogram(graded):
-    code = main(["course", "report", A, "--course", str(graded["course"])])
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_report_has_pass_rates_and_histogram(graded, assignment):
+    code = main(["course", "report", assignment, "--course", str(graded["course"])])
     assert code == 0
-    page = (graded["course"] / "reports" / A / "report.html").read_text()
-    png = graded["course"] / "reports" / A / "histogram.png"
+    page = (graded["course"] / "reports" / assignment / "report.html").read_text()
+    png = graded["course"] / "reports" / assignment / "histogram.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    from bana_tools.exercises import get_exercise
-
-    for check in get_exercise(EX).checks:
-        assert check.title in page
+    for exercise_id in layout.assignments()[assignment]:
+        for check in get_exercise(exercise_id).public_checks():
+            assert check.title in page
     assert "<script>" not in page
 
 
 def test_regrading_keeps_manual_grades(graded):
+    assignment = ASSIGNMENTS[0]
+    exercise_id = layout.assignments()[assignment][0]
+    cell = layout.prose_cell_id(get_exercise(exercise_id).rubric()[0].question_id)
+    student = _sub(graded, assignment, "complete").student
     course = graded["root"] / "regrade"
     shutil.copytree(graded["course"], course)
     db = f"sqlite:///{course / 'gradebook.db'}"
-    cell = "prose-objectives"
     with Gradebook(db) as gb:
-        grade = gb.find_grade(cell, EX, A, "s001")
+        grade = gb.find_grade(cell, exercise_id, assignment, student)
         grade.manual_score = 1.5
         gb.db.commit()
-    before = _code_scores(course)["s001"]
-    assert main(["course", "grade", A, "--course", str(course), "--student", "s001"]) == 0
+    before = _code_scores(course, assignment)[student, exercise_id]
+    assert main(["course", "grade", assignment, "--course", str(course), "--student", student]) == 0
     with Gradebook(db) as gb:  # nothing regraded without --force
-        assert gb.find_grade(cell, EX, A, "s001").manual_score == 1.5
-    assert main(["course", "grade", A, "--course", str(course), "--student", "s001",
+        assert gb.find_grade(cell, exercise_id, assignment, student).manual_score == 1.5
+    assert main(["course", "grade", assignment, "--course", str(course), "--student", student,
                  "--force", "--jobs", "1"]) == 0
     with Gradebook(db) as gb:
-        grade = gb.find_grade(cell, EX, A, "s001")
+        grade = gb.find_grade(cell, exercise_id, assignment, student)
         assert grade.manual_score == 1.5 and grade.needs_manual_grade
-        assert gb.find_submission(A, "s001").student.last_name  # names kept
-    assert _code_scores(course)["s001"] == before
-    assert main(["course", "grade", A, "--course", str(course), "--student", "nobody"]) == 2
+        assert gb.find_submission(assignment, student).student.last_name  # names kept
+    assert _code_scores(course, assignment)[student, exercise_id] == before
+    assert main(["course", "grade", assignment, "--course", str(course), "--student", "nobody"]) == 2

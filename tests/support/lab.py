@@ -94,12 +94,8 @@ class LabServer:
             *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
             *(extra_args or []),
         ]
-        # No "Would you like to get notified about official Jupyter news?" toast over the UI.
-        notification = state / "settings" / "@jupyterlab" / "apputils-extension"
-        notification.mkdir(parents=True, exist_ok=True)
-        (notification / "notification.jupyterlab-settings").write_text(
-            '{"fetchNews": "false", "checkForUpdates": false}'
-        )
+        # No user settings: the "get notified about official Jupyter news?" toast must be kept
+        # away by the environment's own overrides.json (as for a student), not by the harness.
         self.log_path = state / "server.log"
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(

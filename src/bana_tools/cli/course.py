@@ -103,9 +103,16 @@ def run_demo(args: argparse.Namespace) -> int:
                          assignments=args.assignments)
     except NbgraderFailed as exc:
         raise _fail(str(exc)) from None
+    from bana_tools.course.demo import CLASS_LIST
+
     names = sorted({s.assignment for s in subs})
     print(f"Demo course in {args.dir}: {args.students} simulated students, assignments "
           f"{', '.join(names)}.")
+    profiles: dict[str, str] = {}
+    for sub in subs:
+        profiles.setdefault(sub.student, sub.profile)
+    print("Simulated cases: " + ", ".join(f"{s} {p}" for s, p in sorted(profiles.items())))
+    print(f"What each case changed in each notebook: {args.dir / CLASS_LIST}")
     print("Next, in that folder:")
     print(f"  bana course grade {names[0]} --jobs 2")
     print("  nbgrader formgrader   (or: jupyter lab, then the Formgrader tab)")

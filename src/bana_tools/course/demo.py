@@ -77,6 +77,8 @@ class Submission:
     last_name: str
     #: exercise id -> the answers grading should use (after any restore), ``{}`` if none.
     graded_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: exercise id -> what the profile changed in that notebook's cells (may be empty).
+    cell_changes: dict[str, list[str]] = field(default_factory=dict)
 
     def expected_code_score(self, exercise_id: str) -> float:
         """Points the autograder test cells should give (all checks, kernel-free)."""
@@ -122,11 +124,12 @@ def _answers_output(exercise_id: str, answers: dict[str, Any], when: datetime) -
             "data": answers_bundle(record, layout.answers_relpath(exercise_id))}
 
 
-def _find(nb: dict[str, Any], prefix: str) -> int:
+def _find(nb: dict[str, Any], prefix: str) -> int | None:
+    """Index of the first cell whose grade id starts with ``prefix``; ``None`` if there is none."""
     for i, cell in enumerate(nb["cells"]):
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").startswith(prefix):
             return i
-    raise LookupError(prefix)
+    return None
 
 
 def _added_code(source: str) -> dict[str, Any]:
@@ -134,28 +137,52 @@ def _added_code(source: str) -> dict[str, Any]:
             "source": source}
 
 
-def _apply_cell_profile(nb: dict[str, Any], profile: str) -> None:
+def _grade_id(cell: dict[str, Any]) -> str:
+    return str(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""))
+
+
+#: What a cell profile does to the first cell of each kind it targets (kinds an exercise
+#: lacks, such as hidden checks in an exercise that declares none, are left out).
+_CELL_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "deleted-test-cells": (("delete", layout.CHECK_PREFIX), ("delete", layout.HIDDEN_PREFIX)),
+    "duplicated-cells": (("duplicate", layout.CHECK_PREFIX), ("duplicate", layout.PROSE_PREFIX)),
+    "edited-test-cells": (("claim-1000", layout.CHECK_PREFIX), ("ungrade", layout.HIDDEN_PREFIX)),
+    "infinite-loop": (("insert:while True:\n    pass", layout.CHECK_PREFIX),),
+    "huge-output": (("insert:print('x' * 100_000_000)", layout.CHECK_PREFIX),),
+    "snooping": (("insert:" + SNOOP_SOURCE, layout.CHECK_PREFIX),),
+}
+
+
+def _apply_cell_profile(nb: dict[str, Any], profile: str) -> list[str]:
+    """Change the notebook as ``profile`` says; return what was done, one phrase per change.
+
+    Each action targets the first cell of a kind (public check, hidden check, prose); an
+    exercise without a cell of that kind skips that action, so every profile applies to
+    every exercise (with an empty list when nothing fits).
+    """
     cells = nb["cells"]
-    if profile == "deleted-test-cells":
-        del cells[_find(nb, layout.CHECK_PREFIX)]
-        del cells[_find(nb, layout.HIDDEN_PREFIX)]
-    elif profile == "duplicated-cells":
-        i = _find(nb, layout.CHECK_PREFIX)
-        cells.insert(i + 1, copy.deepcopy(cells[i]))
-        j = _find(nb, layout.PROSE_PREFIX)
-        cells.insert(j + 1, copy.deepcopy(cells[j]))
-    elif profile == "edited-test-cells":
-        i = _find(nb, layout.CHECK_PREFIX)
-        cells[i]["source"] = "print('full marks, please')\n1000"
-        cells[i]["metadata"]["nbgrader"]["points"] = 1000.0
-        k = _find(nb, layout.HIDDEN_PREFIX)
-        cells[k]["metadata"]["nbgrader"]["grade"] = False
-    elif profile == "infinite-loop":
-        cells.insert(_find(nb, layout.CHECK_PREFIX), _added_code("while True:\n    pass"))
-    elif profile == "huge-output":
-        cells.insert(_find(nb, layout.CHECK_PREFIX), _added_code("print('x' * 100_000_000)"))
-    elif profile == "snooping":
-        cells.insert(_find(nb, layout.CHECK_PREFIX), _added_code(SNOOP_SOURCE))
+    done: list[str] = []
+    for action, prefix in _CELL_ACTIONS.get(profile, ()):
+        i = _find(nb, prefix)
+        if i is None:
+            continue
+        name = _grade_id(cells[i])
+        if action == "delete":
+            del cells[i]
+            done.append(f"deleted {name}")
+        elif action == "duplicate":
+            cells.insert(i + 1, copy.deepcopy(cells[i]))
+            done.append(f"duplicated {name}")
+        elif action == "claim-1000":
+            cells[i]["source"] = "print('full marks, please')\n1000"
+            cells[i]["metadata"]["nbgrader"]["points"] = 1000.0
+            done.append(f"rewrote {name} to claim 1000 points")
+        elif action == "ungrade":
+            cells[i]["metadata"]["nbgrader"]["grade"] = False
+            done.append(f"marked {name} as not graded")
+        elif action.startswith("insert:"):
+            cells.insert(i, _added_code(action.removeprefix("insert:")))
+            done.append(f"added a code cell before {name}")
     for index, cell in enumerate(cells):  # pasted cells need ids of their own
         cell.setdefault("id", f"cell-{index}")
     seen: set[str] = set()
@@ -163,6 +190,7 @@ def _apply_cell_profile(nb: dict[str, Any], profile: str) -> None:
         if cell["id"] in seen:
             cell["id"] = f"{cell['id']}-copy{index}"
         seen.add(cell["id"])
+    return done
 
 
 def student_name(student: str) -> tuple[str, str]:
@@ -176,7 +204,7 @@ def write_submission(course: Path, assignment: str, student: str, profile: str,
     """Write ``submitted/<student>/<assignment>/`` for one simulated student."""
     from bana_tools.answers import AnswersFile
     from bana_tools.course.answers_sim import complete_answers, partial_answers
-    from bana_tools.exercises import get_exercise
+    from bana_tools.exercises import exercise_ids, get_exercise
 
     folder = course / "submitted" / student / assignment
     (folder / "answers").mkdir(parents=True, exist_ok=True)
@@ -189,15 +217,16 @@ def write_submission(course: Path, assignment: str, student: str, profile: str,
         answers = partial_answers(exercise, rng) if profile == "partial" else (
             {} if profile == "empty" else complete_answers(exercise, rng))
         if profile == "huge-text":
-            big = next(q for q in exercise.questions.values() if q.type == "long_text")
-            answers[big.id] = "lorem " * (50 * 1024 * 1024 // 6)
+            texts = [q for q in exercise.questions.values() if q.type in ("long_text", "short_text")]
+            texts.sort(key=lambda q: q.type != "long_text")  # a long answer if there is one
+            answers[texts[0].id if texts else "notes"] = "lorem " * (50 * 1024 * 1024 // 6)
         nb = json.loads((course / "release" / assignment / f"{exercise_id}.ipynb").read_text("utf-8"))
         carries_copy = profile not in ("nothing", "corrupt-json")
         if carries_copy:
             form = next(c for c in nb["cells"] if c.get("id") == "form")
             copy_answers = answers if profile != "huge-text" else complete_answers(exercise, rng)
             form["outputs"] = [_answers_output(exercise_id, copy_answers, when)]
-        _apply_cell_profile(nb, profile)
+        sub.cell_changes[exercise_id] = _apply_cell_profile(nb, profile)
         text = json.dumps(nb, indent=1)
         if profile == "corrupt-notebook":
             text = text[: len(text) // 3]  # a truncated upload
@@ -211,7 +240,7 @@ def write_submission(course: Path, assignment: str, student: str, profile: str,
                             encoding="utf-8")
             graded = {}
         elif profile == "other-exercise":
-            other = next(i for i in layout.assignments()["ch02"] if i != exercise_id)
+            other = next(i for i in exercise_ids() if i != exercise_id)
             record = AnswersFile(exercise_id=other, answers=complete_answers(get_exercise(other), rng))
             path.write_text(record.to_json(), encoding="utf-8")
         else:
@@ -278,4 +307,28 @@ def make_demo(course: Path, students: int = 20, seed: int = 0,
             submissions.append(write_submission(course, assignment, student, profile, rng, when))
         write_lms_zip(course, assignment, [f"s{n:03d}" for n in range(1, len(chosen) + 1)])
     add_students(course, submissions)
+    write_class_list(course, submissions)
     return submissions
+
+
+#: The demo's list of who got which simulated case, in the course folder.
+CLASS_LIST = "demo-class.csv"
+
+
+def write_class_list(course: Path, submissions: list[Submission]) -> Path:
+    """``demo-class.csv``: one row per student, assignment and exercise: the profile it got
+    and what that profile changed in the notebook's cells ("" when it changes no cell, or
+    "not applicable" when the exercise has none of the cells it targets)."""
+    import csv
+
+    path = course / CLASS_LIST
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "assignment", "exercise", "profile", "cell_changes"])
+        for sub in submissions:
+            for exercise_id in layout.assignments()[sub.assignment]:
+                changes = sub.cell_changes.get(exercise_id, [])
+                note = "; ".join(changes) if changes else (
+                    "not applicable" if sub.profile in _CELL_ACTIONS else "")
+                writer.writerow([sub.student, sub.assignment, exercise_id, sub.profile, note])
+    return path

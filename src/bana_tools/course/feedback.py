@@ -4,8 +4,12 @@ nbgrader 0.9 builds feedback from the autograded notebook, whose test cells were
 from the gradebook with their hidden tests in them (nbgrader issues 917 and 1363). Listed
 in ``GenerateFeedback.preprocessors`` after ``GetGrades``, :class:`SanitizeFeedback`:
 
-* removes every ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` region (and any
-  ``### BEGIN SOLUTION`` region) from every cell's source;
+* removes every hidden-test region (``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``
+  by default), solution region and mark-scheme region from every cell's source, with the
+  delimiters nbgrader is configured with (``ClearHiddenTests.begin_test_delimeter`` /
+  ``end_test_delimeter``, ``ClearSolutions.begin_solution_delimeter`` / ``end_...``,
+  ``ClearMarkScheme.begin_mark_scheme_delimeter`` / ``end_...``), so an instructor who
+  changes them in ``nbgrader_config.py`` changes them here too;
 * replaces the outputs of a cell that held a hidden test with one line giving its score,
   so neither the hidden check's code, its title nor its message (nor a traceback quoting
   them) is shown;
@@ -19,7 +23,12 @@ import re
 
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode, from_dict
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import (
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ClearSolutions,
+    NbGraderPreprocessor,
+)
 from traitlets import Unicode
 
 from bana_tools.course import layout
@@ -54,11 +63,27 @@ class SanitizeFeedback(NbGraderPreprocessor):
         help="text shown instead of a hidden check's output ({score}, {points} filled in)",
     ).tag(config=True)
 
+    def delimiters(self) -> dict[str, tuple[str, str]]:
+        """(begin, end) of the hidden-test, solution and mark-scheme regions, as configured."""
+        hidden = ClearHiddenTests(config=self.config)
+        solution = ClearSolutions(config=self.config)
+        scheme = ClearMarkScheme(config=self.config)
+        return {
+            "hidden": (hidden.begin_test_delimeter, hidden.end_test_delimeter),
+            "solution": (solution.begin_solution_delimeter, solution.end_solution_delimeter),
+            "mark_scheme": (scheme.begin_mark_scheme_delimeter, scheme.end_mark_scheme_delimeter),
+        }
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
+        self._delimiters = self.delimiters()
+        return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
+        marks = getattr(self, "_delimiters", None) or self.delimiters()
         source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
-        source, hidden = strip_region(source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-        source, _ = strip_region(source, "BEGIN SOLUTION", "END SOLUTION")
-        source, _ = strip_region(source, "BEGIN MARK SCHEME", "END MARK SCHEME")
+        source, hidden = strip_region(source, *marks["hidden"])
+        source, _ = strip_region(source, *marks["solution"])
+        source, _ = strip_region(source, *marks["mark_scheme"])
         meta = cell.metadata.get("nbgrader", {}) if isinstance(cell.metadata, dict) else {}
         grade_id = str(meta.get("grade_id", ""))
         hidden = hidden or grade_id.startswith(layout.HIDDEN_PREFIX)
