@@ -306,3 +306,43 @@ def test_a_part_counts_as_complete_only_when_its_minimums_are_met(tmp_path):
     assert form.progress_text == "0 of 2 parts complete"
     form.set_values(example_answers("ch02-metrics"))
     assert form.progress_text == "2 of 2 parts complete"
+
+
+def live_widgets() -> int:
+    """How many widget models the kernel holds (``ipywidgets.Widget.widgets``)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # the registry's old name
+        return len(widgets.Widget.widgets)
+
+
+@pytest.mark.parametrize("kind", ["list", "records"])
+def test_adding_and_removing_rows_does_not_leak_widget_models(tmp_path, kind):
+    """200 adds, moves and removes leave as many live widget models as there were before."""
+    exercise_id, qid = next(
+        (e, q.id) for e in exercise_ids() for q in get_exercise(e).questions.values()
+        if q.type == kind)
+    form = build_form(exercise_id, tmp_path, debounce=60)
+    qw = form.questions[qid]
+    qw.set_value([])
+    baseline = live_widgets()
+    cap = qw._max
+    for step in range(200):
+        if len(qw.get_value()) >= cap:
+            qw.remove_row(0)
+        qw.add_row()
+        if len(qw.get_value()) > 1:
+            qw.move_row(0, +1)
+        if step % 3 == 2:
+            qw.remove_row(len(qw.get_value()) - 1)
+    while qw.get_value():
+        qw.remove_row(0)
+    assert live_widgets() <= baseline
+    # and with rows present, the count is what one set of rows needs, not 200 sets of it
+    for _ in range(3):
+        qw.add_row()
+    with_three = live_widgets()
+    for _ in range(50):
+        qw.move_row(0, +1)
+    assert live_widgets() == with_three

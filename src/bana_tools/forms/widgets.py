@@ -234,6 +234,22 @@ class MultipleChoiceWidget(QuestionWidget):
             box.value = v in chosen
 
 
+def close_tree(widget: widgets.Widget) -> None:
+    """Close ``widget``, everything inside it, and the layout and style models it owns.
+
+    Every ipywidgets model (a Text, a Button, but also each Layout and Style) stays
+    registered in the kernel until it is closed; a row rebuilt on every add, remove or move
+    would otherwise leave all of its models behind. Shared module-level layouts are kept.
+    """
+    for child in getattr(widget, "children", ()) or ():
+        close_tree(child)
+    for name in ("layout", "style"):
+        part = getattr(widget, name, None)
+        if isinstance(part, widgets.Widget) and part is not FULL:
+            part.close()
+    widget.close()
+
+
 def _row_buttons(label: str, index: int, count: int, on_move, on_remove) -> list[widgets.Button]:
     up = widgets.Button(description="Up", disabled=index == 0,
                         layout=widgets.Layout(width="4.5em"))
@@ -276,9 +292,10 @@ class _RowsWidget(QuestionWidget):
         raise NotImplementedError
 
     def _rebuild(self) -> None:
-        for child in self.rows_box.children:
-            child.close()
+        old = self.rows_box.children
         self.rows_box.children = [self._row_widget(i, v) for i, v in enumerate(self._values)]
+        for child in old:
+            close_tree(child)
         self.add_button.disabled = len(self._values) >= self._max
 
     @property
