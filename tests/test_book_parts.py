@@ -370,3 +370,54 @@ def test_the_overlap_check_would_catch_a_copied_outline_line(tmp_path):
     text = prose(page)
     assert "Role of DataOps" not in text
     assert copied(text, outline_fingerprints()) != []
+
+
+# --------------------------------------------------------------------------- depth
+
+#: Prose words of the published chapters (code, headings, figures and tables excluded),
+#: counted once from the published book's sources; ours must reach 60% of each.
+PUBLISHED_PROSE_WORDS = {
+    "part2/ch03-role-of-dataops": 12_060, "part2/ch04-dataops-in-practice": 5_196,
+    "part3/ch05-role-of-modelops": 3_262, "part3/ch06-experiment-tracking": 3_647,
+    "part3/ch07-model-versioning": 4_622, "part3/ch08-model-deployment": 8_973,
+    "part3/ch09-model-monitoring": 6_584, "part4/ch10-role-of-devops": 3_005,
+    "part4/ch11-git-and-github": 4_899, "part5/ch12-human-side": 10_426,
+    "appendix/serving-methods": 1_828,
+}
+#: Fewest numbered subsections a chapter 3-12 has (the published ones have 8-35 each).
+MIN_SUBSECTIONS = 8
+
+
+def prose_words(path: Path) -> int:
+    """Words of running text: no front matter, code cells, directive options, labels,
+    headings, figure/table markup or role targets."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
+    text = re.sub(r"^(```|~~~).*?^\1\s*$", "", text, flags=re.S | re.M)
+    kept = [line for line in text.splitlines()
+            if not re.match(r"\s*(#|:::|:\w+:|\(.*\)=\s*$|\||<)", line)]
+    text = re.sub(r"\{\w+(?::\w+)?\}`([^`<]*?)\s*(?:<[^`]*>)?`", r"\1", "\n".join(kept))
+    return len(re.findall(r"[A-Za-z0-9][\w'’.,%$-]*", text))
+
+
+@pytest.mark.parametrize("name", list(PUBLISHED_PROSE_WORDS))
+def test_chapters_reach_sixty_percent_of_the_published_prose(name):
+    ours = prose_words(_page(name))
+    assert ours >= 0.6 * PUBLISHED_PROSE_WORDS[name], (ours, PUBLISHED_PROSE_WORDS[name])
+
+
+@pytest.mark.parametrize("name", [n for n in PUBLISHED_PROSE_WORDS if "/ch" in n])
+def test_chapters_have_numbered_subsections_to_assign(name):
+    text = _page(name).read_text(encoding="utf-8")
+    subsections = re.findall(r"^### \d+\.\d+\.\d+ ", text, re.M)
+    labelled = re.findall(r"^\([\w-]+\)=\n+### \d+\.\d+\.\d+ ", text, re.M)
+    assert len(subsections) >= MIN_SUBSECTIONS
+    assert len(labelled) == len(subsections), "every subsection needs a label to link to"
+
+
+def test_the_word_count_ignores_code_and_markup(tmp_path):
+    page = tmp_path / "p.md"
+    page.write_text("---\nkernelspec: x\n---\n(lbl)=\n## 1.1 Title here\n\nOne two {term}`three <x>`.\n\n"
+                    "```{code-cell} ipython3\nprint('not prose at all')\n```\n| a | b |\n",
+                    encoding="utf-8")
+    assert prose_words(page) == 3
