@@ -36,7 +36,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 # JupyterLab's default settings for this environment: no "get notified about official Jupyter
 # news?" toast and no update check (an editable install does not copy pyproject's data-files).
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
-$(LAB_OVERRIDES): jupyter-config/lab/settings/overrides.json $(VENV)/.installed
+$(LAB_OVERRIDES): src/bana_tools/lab_settings/overrides.json $(VENV)/.installed
 	@mkdir -p $(dir $@)
 	cp $< $@
 
