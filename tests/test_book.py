@@ -193,7 +193,7 @@ def test_every_code_cell_ran_and_the_figures_exist(book):
     card = soup(book.html / "back" / "data-card.html").get_text(" ")
     assert "readmitted_30d" in card and "What it is calibrated to" in card
     ch1 = soup(book.html / "part1" / "ch01-introduction.html").get_text(" ")
-    assert "5,000 discharges, 17 columns" in ch1
+    assert "5,000 discharges, 18 columns" in ch1  # one row per stay, keyed by encounter_id
 
 
 # --------------------------------------------------------------------------- outline

@@ -18,8 +18,10 @@ Sanitising a submission (``Autograde.sanitize_preprocessors``)
 Grading it (``Autograde.autograde_preprocessors``)
     ``PrepareAnswers`` (restore a missing or unreadable answers file from the copy, and
     say so in a note at the top), ``RenderProse`` (each prose answer, escaped, with its
-    rubric, in its hand-graded cell), ``BoundedExecute`` (nbgrader's ``Execute`` with a
-    per-cell output cap; per-cell timeout from ``Execute.timeout``), then nbgrader's
+    rubric, in its hand-graded cell), ``InProcessExecute`` (nbgrader's ``Execute`` with a
+    per-cell output cap and per-cell timeout from ``Execute.timeout``; when every code cell
+    is one of the course's own, it runs them in the grading process instead of a kernel,
+    see :mod:`bana_tools.course.execute`), then nbgrader's
     ``IgnorePattern``, ``ClearMetadataPreprocessor``, ``LimitOutput``, ``SaveAutoGrades``,
     ``AssignLatePenalties``, ``CheckCellMetadata``.
 
@@ -55,7 +57,7 @@ SANITIZE_PREPROCESSORS: list[str] = [
 AUTOGRADE_PREPROCESSORS: list[str] = [
     _P + "PrepareAnswers",
     _P + "RenderProse",
-    _P + "BoundedExecute",
+    "bana_tools.course.execute.InProcessExecute",
     _N + "IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     _N + "LimitOutput",

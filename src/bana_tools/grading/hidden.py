@@ -23,13 +23,24 @@ def _norm(text: Any) -> str:
 
 
 def _near_duplicates(texts: list[str], ratio: float = 0.9) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)``, ``i < j``, whose first 3,000 characters are at least ``ratio`` alike
+    (difflib's ratio of ``texts[i]`` against ``texts[j]``)."""
     pairs = []
-    for i in range(len(texts)):
-        for j in range(i + 1, len(texts)):
-            a, b = texts[i], texts[j]
-            if a and b and SequenceMatcher(None, a[:3000], b[:3000]).ratio() >= ratio:
+    matcher = SequenceMatcher(None)
+    for j in range(1, len(texts)):
+        if not texts[j]:
+            continue
+        matcher.set_seq2(texts[j][:3000])  # indexes b once for every a compared with it
+        for i in range(j):
+            if not texts[i]:
+                continue
+            matcher.set_seq1(texts[i][:3000])
+            # real_quick_ratio() >= quick_ratio() >= ratio(): the cheap upper bounds rule
+            # out most pairs before the quadratic comparison (same result, much faster)
+            if (matcher.real_quick_ratio() >= ratio and matcher.quick_ratio() >= ratio
+                    and matcher.ratio() >= ratio):
                 pairs.append((i, j))
-    return pairs
+    return sorted(pairs)
 
 
 def _distinct_texts(answers: dict[str, Any], exercise: Exercise, qids: list[str]) -> Outcome:

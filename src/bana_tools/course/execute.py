@@ -1,0 +1,197 @@
+"""The execute phase of autograding: the course's own cells run in the grading process.
+
+A graded notebook of this course runs only the course's own code: students answer in forms,
+and ``NeutraliseAddedCells`` turns every cell a student added into text before this phase.
+What is left is the form, the self-check and the test cells, whose source the gradebook
+holds. Starting a kernel and round-tripping each of those cells costs a second or two per
+notebook to call pure functions of a JSON file.
+
+:class:`InProcessExecute` (nbgrader's ``Execute`` with the course's output cap) checks that
+every code cell left in the notebook is a known source cell of the gradebook with exactly
+the gradebook's source. If so, it runs the cells in an IPython shell inside the grading
+process, in the notebook's folder, and writes what a kernel would have written: stdout and
+stderr as stream outputs, displays as ``display_data``, the value of the last expression
+as ``execute_result`` (formatted by IPython's display formatter), exceptions as ``error``
+outputs, execution counts from 1, and the kernel's ``language_info`` in the notebook's
+metadata. nbgrader's ``SaveAutoGrades`` and feedback then see the same notebook as after a
+kernel. Any other code (e.g. with ``NeutraliseAddedCells.run_added_cells = True``, or a
+source notebook with solution cells) goes to the kernel as before; so does everything with
+``InProcessExecute.in_process = False``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from IPython.core.interactiveshell import InteractiveShell
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat.notebooknode import NotebookNode, from_dict
+from traitlets import Bool
+
+from bana_tools.course.preprocessors import BoundedExecute, _output_size
+
+
+def _live_widgets() -> dict[str, Any]:
+    """ipywidgets' registry of open models (``Widget.widgets``, read without its warning)."""
+    import warnings
+
+    import ipywidgets
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return dict(ipywidgets.Widget.widgets)
+
+
+def known_code_sources(resources: ResourcesDict) -> dict[str, str]:
+    """grade id -> source of every code cell the gradebook's source notebook holds."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    nbg = resources["nbgrader"]
+    with Gradebook(nbg["db_url"]) as gb:
+        try:
+            notebook = gb.find_notebook(nbg["notebook"], nbg["assignment"])
+        except MissingEntry:
+            return {}
+        return {c.name: c.source for c in notebook.source_cells if c.cell_type == "code"}
+
+
+def _source(cell: NotebookNode) -> str:
+    return cell.source if isinstance(cell.source, str) else "".join(cell.source)
+
+
+def runs_in_process(nb: NotebookNode, known: dict[str, str]) -> bool:
+    """True when every code cell is a known course cell with the gradebook's exact source."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        name = meta.get("grade_id") if isinstance(meta, dict) else None
+        if name not in known or _source(cell) != known[name]:
+            return False
+    return True
+
+
+def language_info() -> dict[str, Any]:
+    """What an IPython kernel of this Python reports in its ``kernel_info`` reply."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    info = IPythonKernel.language_info
+    return dict(info) if isinstance(info, dict) else {
+        "name": "python", "version": sys.version.split()[0], "mimetype": "text/x-python",
+        "codemirror_mode": {"name": "ipython", "version": sys.version_info[0]},
+        "pygments_lexer": f"ipython{sys.version_info[0]}", "nbconvert_exporter": "python",
+        "file_extension": ".py",
+    }
+
+
+class GradingShell(InteractiveShell):
+    """An IPython shell that records an exception the way a kernel reports it."""
+
+    last_error: dict[str, Any] | None = None
+
+    def _showtraceback(self, etype: Any, evalue: Any, stb: list[str]) -> None:
+        self.last_error = {"ename": getattr(etype, "__name__", str(etype)),
+                           "evalue": str(evalue), "traceback": list(stb)}
+
+
+def _shell() -> GradingShell:
+    """The process's grading shell (IPython's display() publishes only through the
+    initialised singleton), printing nothing for the last expression: a kernel sends it
+    as ``execute_result``, which :meth:`InProcessExecute._run_cell` writes itself."""
+    if InteractiveShell.initialized():
+        shell = InteractiveShell.instance()
+        if not isinstance(shell, GradingShell):
+            raise RuntimeError("another IPython shell runs in this process")
+    else:
+        shell = GradingShell.instance(colors="Linux", history_length=0)
+        shell.history_manager.enabled = False
+    shell.displayhook.write_output_prompt = lambda: None
+    shell.displayhook.write_format_data = lambda *args, **kwargs: None
+    return shell
+
+
+class InProcessExecute(BoundedExecute):
+    """``BoundedExecute`` that runs the course's own cells without a kernel (see module)."""
+
+    in_process = Bool(
+        True, help="run notebooks whose code cells are all known course cells in the grading "
+                   "process instead of a kernel (identical outputs and grades)",
+    ).tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict, km: Any = None):
+        if self.in_process and runs_in_process(nb, known_code_sources(resources)):
+            self.log.debug("running the course's cells in process (no kernel)")
+            self._run_in_process(nb, resources)
+            return nb, resources
+        return super().preprocess(nb, resources, km=km)
+
+    def _run_in_process(self, nb: NotebookNode, resources: ResourcesDict) -> None:
+        path = (resources.get("metadata") or {}).get("path") or "."
+        shell = getattr(self, "_bana_shell", None) or _shell()
+        self._bana_shell = shell
+        shell.reset(new_session=False)
+        shell.execution_count = 1
+        nb.metadata["language_info"] = language_info()
+        here = Path.cwd()
+        # the form module makes shared layout models when imported: import it first, so
+        # they are not counted (and closed) as this notebook's
+        import bana_tools.forms.widgets  # noqa: F401
+
+        before = set(_live_widgets())
+        os.chdir(path)
+        try:
+            for cell in nb.cells:
+                if cell.cell_type == "code":
+                    self._run_cell(shell, cell)
+        finally:
+            os.chdir(here)
+            # what this notebook's cells created goes; shared module-level models stay
+            for model_id, widget in list(_live_widgets().items()):
+                if model_id not in before:
+                    widget.close()
+
+    def _run_cell(self, shell: Any, cell: NotebookNode) -> None:
+        from IPython.utils.capture import capture_output
+
+        count = shell.execution_count
+        shell.last_error = None
+        with capture_output(stdout=True, stderr=True, display=True) as captured:
+            result = shell.run_cell(_source(cell), store_history=True, silent=False)
+        outputs: list[dict[str, Any]] = []
+        if captured.stdout:
+            outputs.append({"output_type": "stream", "name": "stdout", "text": captured.stdout})
+        if captured.stderr:
+            outputs.append({"output_type": "stream", "name": "stderr", "text": captured.stderr})
+        for item in captured.outputs:
+            outputs.append({"output_type": "display_data", "data": dict(item.data),
+                            "metadata": dict(item.metadata or {})})
+        if result.result is not None and result.success:
+            data, metadata = shell.display_formatter.format(result.result)
+            outputs.append({"output_type": "execute_result", "execution_count": count,
+                            "data": data, "metadata": metadata})
+        if shell.last_error is not None:
+            outputs.append({"output_type": "error", **shell.last_error})
+        cell.execution_count = count
+        cell.outputs = self._capped([from_dict(o) for o in outputs])
+
+    def _capped(self, outputs: list[NotebookNode]) -> list[NotebookNode]:
+        """The same cap as ``BoundedExecute`` puts on a kernel's messages."""
+        if self.max_output_bytes < 0:
+            return outputs
+        kept: list[NotebookNode] = []
+        used = 0
+        for out in outputs:
+            used += _output_size({"content": dict(out)})
+            if used <= self.max_output_bytes:
+                kept.append(out)
+                continue
+            kept.append(from_dict({
+                "output_type": "stream", "name": "stdout",
+                "text": f"\n[output cut by the grader: this cell printed more than "
+                        f"{self.max_output_bytes:,} bytes]\n",
+            }))
+            break
+        return kept

@@ -1,0 +1,110 @@
+"""In-process grading (``InProcessExecute``) against the kernel path, with real nbgrader.
+
+One simulated class (every robustness profile, every assignment, discovered from the
+declarations) is graded twice with `bana course grade --jobs 2`: as configured (the
+course's own cells run in the grading process) and with
+``c.InProcessExecute.in_process = False`` (a kernel per notebook, as stock nbgrader). Grades
+must be identical cell by cell, and so must what the graded cells printed and returned.
+A course configured with a kernel that does not exist still grades known cells (no kernel
+was needed) and fails only where student code must run in a kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from nbgrader.api import Gradebook
+
+from bana_tools.cli.main import main
+from bana_tools.course import layout
+from bana_tools.course.demo import PROFILES, make_demo
+from bana_tools.course.parallel import grade_assignment
+
+ASSIGNMENTS = list(layout.assignments())
+MATRIX = [(a, p) for a in ASSIGNMENTS for p in PROFILES]
+
+
+def _grade_all(course) -> None:
+    for assignment in ASSIGNMENTS:
+        assert main(["course", "grade", assignment, "--jobs", "2", "--course", str(course)]) == 0
+
+
+@pytest.fixture(scope="module")
+def courses(tmp_path_factory):
+    root = tmp_path_factory.mktemp("inprocess")
+    pristine = root / "pristine"
+    subs = make_demo(pristine, students=len(PROFILES), seed=5, assignments=ASSIGNMENTS)
+    inproc, kernel = root / "in-process", root / "kernel"
+    shutil.copytree(pristine, inproc)
+    shutil.copytree(pristine, kernel)
+    with open(kernel / "nbgrader_config.py", "a", encoding="utf-8") as handle:
+        handle.write("c.InProcessExecute.in_process = False\n")
+    _grade_all(inproc)
+    _grade_all(kernel)
+    return {"root": root, "pristine": pristine, "in-process": inproc, "kernel": kernel,
+            "subs": {(s.assignment, s.profile): s for s in subs}}
+
+
+def _grades(course, assignment, student, exercise_id):
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(exercise_id, assignment, student)
+        return {g.cell.name: (g.auto_score, g.manual_score, g.needs_manual_grade) for g in nb.grades}
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else "".join(value or [])
+
+
+def _graded_outputs(course, assignment, student, exercise_id):
+    """What each graded code cell printed, returned and raised, and its execution count."""
+    path = course / "autograded" / student / assignment / f"{exercise_id}.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    out = {}
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell["cell_type"] != "code":
+            continue
+        shown = []
+        for o in cell["outputs"]:
+            data = o.get("data", {})
+            if "application/vnd.jupyter.widget-view+json" in data:
+                shown.append(("widget",))  # model ids differ from run to run
+                continue
+            shown.append((o["output_type"], o.get("name"), _text(o.get("text")),
+                          _text(data.get("text/plain")), o.get("ename")))
+        out[meta.get("grade_id", cell["id"])] = (cell.get("execution_count"), shown)
+    return out, nb["metadata"].get("language_info", {}).get("name")
+
+
+@pytest.mark.parametrize(("assignment", "profile"), MATRIX)
+def test_grades_and_outputs_equal_the_kernel_path(courses, assignment, profile):
+    student = courses["subs"][assignment, profile].student
+    for exercise_id in layout.assignments()[assignment]:
+        fast = _grades(courses["in-process"], assignment, student, exercise_id)
+        slow = _grades(courses["kernel"], assignment, student, exercise_id)
+        assert fast == slow, exercise_id
+        assert _graded_outputs(courses["in-process"], assignment, student, exercise_id) == \
+            _graded_outputs(courses["kernel"], assignment, student, exercise_id), exercise_id
+
+
+def test_known_cells_need_no_kernel_and_student_code_still_goes_to_one(courses):
+    """With a kernel that does not exist: known cells grade; run added cells and it fails."""
+    course = courses["root"] / "no-kernel"
+    shutil.copytree(courses["pristine"], course)
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as handle:
+        handle.write('c.Execute.kernel_name = "bana-no-such-kernel"\n')
+    assignment = ASSIGNMENTS[0]
+    complete = courses["subs"][assignment, "complete"].student
+    run = grade_assignment(course, assignment, jobs=1, students=[complete])
+    assert not run.failed
+    exercise_id = layout.assignments()[assignment][0]
+    assert _grades(course, assignment, complete, exercise_id) == \
+        _grades(courses["kernel"], assignment, complete, exercise_id)
+
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as handle:
+        handle.write("c.NeutraliseAddedCells.run_added_cells = True\n")
+    snooping = courses["subs"][assignment, "snooping"].student
+    run = grade_assignment(course, assignment, jobs=1, students=[snooping])
+    assert run.failed, "student code ran without a kernel"
