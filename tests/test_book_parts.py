@@ -421,3 +421,15 @@ def test_the_word_count_ignores_code_and_markup(tmp_path):
                     "```{code-cell} ipython3\nprint('not prose at all')\n```\n| a | b |\n",
                     encoding="utf-8")
     assert prose_words(page) == 3
+
+
+def test_links_to_a_section_land_on_that_section():
+    """``{ref}`section 2.5 <ch02>``` lands on the chapter's top: link the section's own label."""
+    wrong = []
+    for page in sorted(BOOK.rglob("*.md")):
+        if "_build" in page.parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        wrong += [f"{page.name}: {m.group(0)}" for m in
+                  re.finditer(r"\{ref\}`sections? [\d.]+[^`<]*<ch\d\d>`", text)]
+    assert wrong == []
