@@ -16,7 +16,7 @@ def plain(texts: list[str], ratio: float = 0.9) -> list[tuple[int, int]]:
 
 def test_same_pairs_as_the_plain_pairwise_comparison():
     rng = random.Random(1)
-    words = "model data drift pipeline value team cost risk".split()
+    words = ["model", "data", "drift", "pipeline", "value", "team", "cost", "risk"]
     found = 0
     for _ in range(300):
         base = " ".join(rng.choice(words) for _ in range(rng.randint(0, 60)))

@@ -27,6 +27,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from nbgrader.nbgraderformat import SCHEMA_VERSION
+
 from bana_tools.course import layout
 
 
@@ -41,7 +43,7 @@ def _nbgrader(grade_id: str, *, grade: bool = False, solution: bool = False, loc
         "grade": grade,
         "grade_id": grade_id,
         "locked": locked,
-        "schema_version": 3,
+        "schema_version": SCHEMA_VERSION,
         "solution": solution,
         "task": False,
     }

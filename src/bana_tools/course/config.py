@@ -3,7 +3,8 @@
 ``autograding/nbgrader_config.py`` (and the demo course's) calls :func:`configure`, then
 sets what an instructor tunes (course id, exchange folder, timeouts). Keeping the
 pipeline here means every course folder gets the same preprocessors and a change is made
-once. The pipeline, in order:
+once. Each pipeline is nbgrader's own default (read from its converter classes, so a new
+nbgrader pass is kept) with the course's passes inserted. The pipeline, in order:
 
 Sanitising a submission (``Autograde.sanitize_preprocessors``)
     ``StashAnswers`` (keep the answers copy the notebook carries, before outputs are
@@ -41,36 +42,52 @@ from bana_tools.course.layout import COURSE_ID, PROSE_STUB
 LMS_FILE_REGEXP = r"^(?:.*/)?(?P<student_id>[A-Za-z0-9.]+)_(?:LATE_)?\d+_\d+_(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
 
 _P = "bana_tools.course.preprocessors."
-_N = "nbgrader.preprocessors."
 
-SANITIZE_PREPROCESSORS: list[str] = [
-    _P + "StashAnswers",
-    _N + "ClearOutput",
-    _N + "DeduplicateIds",
-    _P + "NeutraliseAddedCells",
-    _N + "OverwriteKernelspec",
-    _N + "OverwriteCells",
-    _P + "RestoreMissingCells",
-    _N + "CheckCellMetadata",
-]
 
-AUTOGRADE_PREPROCESSORS: list[str] = [
-    _P + "PrepareAnswers",
-    _P + "RenderProse",
-    "bana_tools.course.execute.InProcessExecute",
-    _N + "IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    _N + "LimitOutput",
-    _N + "SaveAutoGrades",
-    _N + "AssignLatePenalties",
-    _N + "CheckCellMetadata",
-]
+def _dotted(item: Any) -> str:
+    return item if isinstance(item, str) else f"{item.__module__}.{item.__qualname__}"
 
-FEEDBACK_PREPROCESSORS: list[str] = [
-    _N + "GetGrades",
-    "bana_tools.course.feedback.SanitizeFeedback",
-    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-]
+
+def _defaults(converter: str, trait: str) -> list[str]:
+    """nbgrader's own default pipeline, as dotted class names."""
+    import nbgrader.converters
+
+    return [_dotted(p) for p in getattr(getattr(nbgrader.converters, converter)(), trait)]
+
+
+def _insert(pipeline: list[str], anchor: str, names: list[str], *, before: bool = False,
+            replace: bool = False) -> list[str]:
+    """``pipeline`` with ``names`` after (or before, or instead of) the entry ending in ``anchor``."""
+    index = next(i for i, name in enumerate(pipeline) if name.endswith("." + anchor))
+    if replace:
+        return pipeline[:index] + names + pipeline[index + 1:]
+    at = index if before else index + 1
+    return pipeline[:at] + names + pipeline[at:]
+
+
+def sanitize_preprocessors() -> list[str]:
+    """nbgrader's sanitising pipeline with the course's passes inserted (module docstring)."""
+    pipeline = _defaults("Autograde", "sanitize_preprocessors")
+    pipeline = _insert(pipeline, "ClearOutput", [_P + "StashAnswers"], before=True)
+    pipeline = _insert(pipeline, "DeduplicateIds", [_P + "NeutraliseAddedCells"])
+    return _insert(pipeline, "OverwriteCells", [_P + "RestoreMissingCells"])
+
+
+def autograde_preprocessors() -> list[str]:
+    """nbgrader's grading pipeline, with answers prepared and prose rendered before its
+    ``Execute``, which :class:`~bana_tools.course.execute.InProcessExecute` replaces."""
+    pipeline = _defaults("Autograde", "autograde_preprocessors")
+    pipeline = _insert(pipeline, "Execute", [_P + "PrepareAnswers", _P + "RenderProse"],
+                       before=True)
+    return _insert(pipeline, "Execute", ["bana_tools.course.execute.InProcessExecute"],
+                   replace=True)
+
+
+def feedback_preprocessors() -> list[str]:
+    """nbgrader's feedback pipeline with the sanitiser right after ``GetGrades``."""
+    pipeline = _defaults("GenerateFeedback", "preprocessors")
+    return _insert(pipeline, "GetGrades", ["bana_tools.course.feedback.SanitizeFeedback"])
+
 
 #: Per-cell limits (instructors may override them after calling :func:`configure`).
 CELL_TIMEOUT_SECONDS = 60
@@ -83,8 +100,8 @@ def configure(c: Any, course_id: str = COURSE_ID) -> Any:
     c.CourseDirectory.course_id = course_id
 
     c.ClearSolutions.text_stub = PROSE_STUB
-    c.Autograde.sanitize_preprocessors = list(SANITIZE_PREPROCESSORS)
-    c.Autograde.autograde_preprocessors = list(AUTOGRADE_PREPROCESSORS)
+    c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
+    c.Autograde.autograde_preprocessors = autograde_preprocessors()
     c.OverwriteCells.add_missing_cells = False  # RestoreMissingCells does it, for every cell
 
     c.Execute.timeout = CELL_TIMEOUT_SECONDS
@@ -95,7 +112,7 @@ def configure(c: Any, course_id: str = COURSE_ID) -> Any:
     # LMS downloads (Canvas names files <login>_[LATE_]<userid>_<subid>_<file>).
     c.FileNameCollectorPlugin.named_regexp = LMS_FILE_REGEXP
 
-    c.GenerateFeedback.preprocessors = list(FEEDBACK_PREPROCESSORS)
+    c.GenerateFeedback.preprocessors = feedback_preprocessors()
     return c
 
 

@@ -45,6 +45,9 @@ RUBRIC_CLASS = "bana-rubric"
 ANSWER_CLASS = "bana-answer"
 #: HTML class of the grading notes the autograder adds at the top of a notebook.
 NOTES_CLASS = "bana-grading-notes"
+#: Notebook metadata key under which the parallel grader hands its notes (a repaired
+#: notebook, say) to ``PrepareAnswers``, which shows them at the top.
+NOTES_METADATA_KEY = "bana_grading_notes"
 
 
 def repo_root() -> Path:

@@ -33,6 +33,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from bana_tools.course.layout import NOTES_METADATA_KEY
+
 _WORKER: dict[str, Any] = {}
 
 
@@ -118,7 +120,7 @@ class _Collect(logging.Handler):
             self.lines.append(f"{record.levelname}: {message[0][:300]}")
 
 
-NOTES_KEY = "bana_grading_notes"
+NOTES_KEY = NOTES_METADATA_KEY
 
 
 def replace_unreadable_notebooks(folder: Path, release: Path) -> list[str]:

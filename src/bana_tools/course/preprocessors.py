@@ -18,6 +18,7 @@ from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader import utils as nbg_utils
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.nbgraderformat import SCHEMA_VERSION
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer
 
@@ -136,7 +137,7 @@ class NeutraliseAddedCells(NbGraderPreprocessor):
             "grade": truth.get("grade", False),
             "grade_id": meta["grade_id"],
             "locked": truth.get("locked", False),
-            "schema_version": 3,
+            "schema_version": SCHEMA_VERSION,
             "solution": truth.get("solution", False),
             "task": truth.get("task", False),
         }
@@ -208,7 +209,7 @@ class RestoreMissingCells(NbGraderPreprocessor):
             cell_type, source, locked, checksum = missing[name]
             meta: dict[str, Any] = {
                 "grade": name in grade_cells, "grade_id": name, "locked": locked,
-                "schema_version": 3, "solution": name in solution_cells,
+                "schema_version": SCHEMA_VERSION, "solution": name in solution_cells,
                 "task": name in task_cells, "checksum": checksum,
             }
             if meta["grade"] or meta["task"]:
@@ -259,7 +260,7 @@ class PrepareAnswers(NbGraderPreprocessor):
         stash = nb.metadata.pop(STASH_KEY, None) or {}
         copy = stash.get("answers_copy") if isinstance(stash, dict) else None
         path = _notebook_dir(resources) / layout.answers_relpath(exercise_id)
-        earlier = nb.metadata.pop("bana_grading_notes", None)
+        earlier = nb.metadata.pop(layout.NOTES_METADATA_KEY, None)
         notes: list[str] = [str(n)[:500] for n in earlier[:5]] if isinstance(earlier, list) else []
         problem = None
         try:
