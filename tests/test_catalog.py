@@ -168,3 +168,20 @@ def test_import_pulls_in_no_heavy_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
+
+
+def test_one_comparison_serves_the_form_and_the_check():
+    from bana_tools.forms.widgets import metric_feedback
+    from bana_tools.metrics.catalog import compare_row
+
+    entry, problems = compare_row("AUROC", "business", "lower")
+    assert entry is not None and entry.id == "roc_auc"
+    assert problems == ["ROC AUC is a model metric, not a business metric",
+                        "for ROC AUC, higher is better, not lower"]
+    assert compare_row("AUROC", "", "", require_category=True)[1] == [
+        "ROC AUC needs a category (it is a model metric)"]
+    assert compare_row("AUROC", "model", "lower", check_direction=False)[1] == []
+    assert compare_row("happiness index", "model") == (None, [])
+    # the form shows the first problem as a sentence
+    assert metric_feedback({"name": "AUROC", "category": "model", "direction": "lower"}) == (
+        "warn", "For ROC AUC, higher is better, not lower.")

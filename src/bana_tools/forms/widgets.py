@@ -460,17 +460,14 @@ def metric_feedback(row: dict[str, str]) -> tuple[str, str]:
     name = (row.get("name") or "").strip()
     if not name:
         return "", ""
-    from bana_tools.metrics.catalog import lookup
+    from bana_tools.metrics.catalog import compare_row
 
-    entry = lookup(name)
+    entry, problems = compare_row(name, row.get("category") or "", row.get("direction") or "")
     if entry is None:
         return "info", f"'{name[:60]}' is not in the course catalog; define it precisely."
-    chosen = row.get("category") or ""
-    if chosen and chosen != entry.category:
-        return "warn", f"{entry.name} is a {entry.category} metric, not a {chosen} metric."
-    way = row.get("direction") or ""
-    if way and entry.direction != "target" and way != entry.direction:
-        return "warn", f"For {entry.name}, {entry.direction} is better, not {way}."
+    if problems:
+        first = problems[0]
+        return "warn", ("For " + first[4:] if first.startswith("for ") else first) + "."
     unit = f", unit: {entry.unit}" if entry.unit else ""
     return "ok", f"Recognised: {entry.name} ({entry.category} metric{unit})."
 

@@ -161,7 +161,7 @@ def metric_catalog(
     answers: Answers, *, exercise: Exercise, question: str, direction: bool = False
 ) -> Outcome:
     """Rows whose metric name the catalog knows must agree with its category (and direction)."""
-    from bana_tools.metrics.catalog import lookup
+    from bana_tools.metrics.catalog import compare_row
 
     q = exercise.question(question)
     known = 0
@@ -170,19 +170,14 @@ def metric_catalog(
     if not rows:
         return Outcome(0.0, f"{q.label}: no metrics yet.")
     for index, row in enumerate(rows, start=1):
-        entry = lookup(row.get("name", "")) if _filled(row.get("name")) else None
+        if not _filled(row.get("name")):
+            continue
+        entry, wrong = compare_row(row.get("name", ""), row.get("category", "") or "",
+                                   row.get("direction", "") or "", require_category=True,
+                                   check_direction=direction)
         if entry is None:
             continue
         known += 1
-        wrong = []
-        chosen = row.get("category", "")
-        if chosen and chosen != entry.category:
-            wrong.append(f"{entry.name} is a {entry.category} metric, not a {chosen} metric")
-        elif not chosen:
-            wrong.append(f"{entry.name} needs a category (it is a {entry.category} metric)")
-        way = row.get("direction", "")
-        if direction and way and entry.direction != "target" and way != entry.direction:
-            wrong.append(f"for {entry.name}, {entry.direction} is better, not {way}")
         if wrong:
             problems.append(f"{q.row_label} {index}: " + "; ".join(wrong))
     if known == 0:

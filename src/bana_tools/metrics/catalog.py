@@ -376,3 +376,29 @@ def by_category(category: Category) -> tuple[MetricEntry, ...]:
     if category not in ("model", "system", "business"):
         raise ValueError(f"unknown metric category {category!r} (model, system or business)")
     return tuple(entry for entry in CATALOG if entry.category == category)
+
+
+def compare_row(name: str, category: str = "", direction: str = "", *,
+                require_category: bool = False,
+                check_direction: bool = True) -> tuple[MetricEntry | None, list[str]]:
+    """How a student's metric row agrees with the catalog: ``(entry, problems)``.
+
+    ``entry`` is ``None`` when the name is not in the catalog (then nothing is compared).
+    ``problems`` are phrases, category first, e.g. ``"Recall is a model metric, not a
+    business metric"`` or ``"for Recall, higher is better, not lower"``. The form's live
+    feedback and the graded check both use this one comparison.
+
+    >>> compare_row("AUROC", "business")[1]
+    ['ROC AUC is a model metric, not a business metric']
+    """
+    entry = lookup(name) if isinstance(name, str) and name.strip() else None
+    if entry is None:
+        return None, []
+    problems: list[str] = []
+    if category and category != entry.category:
+        problems.append(f"{entry.name} is a {entry.category} metric, not a {category} metric")
+    elif not category and require_category:
+        problems.append(f"{entry.name} needs a category (it is a {entry.category} metric)")
+    if check_direction and direction and entry.direction != "target" and direction != entry.direction:
+        problems.append(f"for {entry.name}, {entry.direction} is better, not {direction}")
+    return entry, problems
