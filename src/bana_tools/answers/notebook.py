@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bana_tools.answers.model import ANSWERS_MIME, AnswersFile
-from bana_tools.answers.store import AnswersError, atomic_write_text
+from bana_tools.answers.store import AnswersError
 
 
 def answers_bundle(record: AnswersFile, relative_path: str) -> dict[str, Any]:
@@ -62,22 +62,15 @@ def restore_answers_from_notebook(
     ``answers_dir`` defaults to ``answers/`` beside the notebook. If a readable answers
     file already exists it is left alone (the file is the source of truth) and its path is
     returned. Returns ``None`` when the notebook holds no copy (for ``exercise_id`` if
-    given). The newest copy wins.
+    given). The newest copy wins; an unreadable file is set aside, never deleted
+    (:mod:`bana_tools.answers.resolve`).
     """
+    from bana_tools.answers.resolve import newest_copy, resolve, write_back
+
     nb_path = Path(nb_path)
-    copies = answers_in_notebook(nb_path)
-    if exercise_id is not None:
-        copies = [c for c in copies if c.exercise_id == exercise_id]
-    if not copies:
+    newest = newest_copy(answers_in_notebook(nb_path), exercise_id)
+    if newest is None:
         return None
-    newest = max(copies, key=lambda c: c.updated)
     directory = Path(answers_dir) if answers_dir is not None else nb_path.parent / "answers"
     target = directory / f"{newest.exercise_id}.json"
-    if target.exists():
-        try:
-            AnswersFile.model_validate_json(target.read_bytes())
-            return target
-        except (ValidationError, OSError):
-            target.rename(target.with_name(target.stem + ".unreadable.json"))
-    atomic_write_text(target, newest.to_json())
-    return target
+    return write_back(resolve(newest.exercise_id, target, newest), target)

@@ -48,6 +48,19 @@ def answers_path(exercise_id: str, notebook_dir: Path | str | None = None) -> Pa
     return base / ANSWERS_DIRNAME / f"{exercise_id}.json"
 
 
+def set_aside(path: Path) -> Path:
+    """Move an unusable answers file to ``<stem>.corrupt-<time>[-n].json`` beside it (the one
+    naming scheme for set-aside files: never deleted); return the new path."""
+    stamp = now_utc().strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.stem}.corrupt-{stamp}.json")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.stem}.corrupt-{stamp}-{counter}.json")
+    os.replace(path, target)
+    return target
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically (temp file, flush, fsync, ``os.replace``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -235,14 +248,7 @@ class AnswerStore:
                         leftover.unlink()
 
     def _quarantine(self) -> Path:
-        stamp = now_utc().strftime("%Y%m%dT%H%M%S")
-        target = self.path.with_name(f"{self.path.stem}.corrupt-{stamp}.json")
-        counter = 1
-        while target.exists():
-            counter += 1
-            target = self.path.with_name(f"{self.path.stem}.corrupt-{stamp}-{counter}.json")
-        os.replace(self.path, target)
-        return target
+        return set_aside(self.path)
 
     # --- writing ---------------------------------------------------------------------------
 

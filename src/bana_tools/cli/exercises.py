@@ -58,17 +58,18 @@ def _load(exercise_id: str, answers: str):
 def _from_notebook(path: str, exercise_id: str):
     """The newest answers copy saved inside a notebook (for a notebook handed in alone)."""
     from bana_tools.answers import AnswersError, answers_in_notebook
+    from bana_tools.answers.resolve import newest_copy
     from bana_tools.cli.main import CliError
 
     if not Path(path).is_file():
         raise CliError(f"no notebook at {path}")
     try:
-        copies = [c for c in answers_in_notebook(Path(path)) if c.exercise_id == exercise_id]
+        newest = newest_copy(answers_in_notebook(Path(path)), exercise_id)
     except (AnswersError, ValueError) as exc:
         raise CliError(f"cannot read notebook {path}: {exc}") from None
-    if not copies:
+    if newest is None:
         raise CliError(f"{path} holds no saved copy of answers for {exercise_id!r}")
-    return max(copies, key=lambda c: c.updated)
+    return newest
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -59,14 +59,9 @@ class StashAnswers(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
-        from bana_tools.answers import answers_in_notebook
+        from bana_tools.answers.resolve import copy_in_notebook
 
-        exercise_id = _exercise_id(resources)
-        try:
-            copies = [c for c in answers_in_notebook(dict(nb)) if c.exercise_id == exercise_id]
-        except Exception:  # noqa: BLE001 - a malformed notebook has no usable copy
-            copies = []
-        newest = max(copies, key=lambda c: c.updated) if copies else None
+        newest = copy_in_notebook(dict(nb), _exercise_id(resources))
         nb.metadata[STASH_KEY] = {
             "answers_copy": newest.model_dump(mode="json") if newest is not None else None,
         }
@@ -243,18 +238,14 @@ class PrepareAnswers(NbGraderPreprocessor):
 
     In the graded copy of the submission (never in ``submitted/``): when the answers file
     is missing or unreadable, or holds another exercise's answers, it is rebuilt from the
-    copy the notebook carried (the unreadable file is kept as
-    ``<exercise>.unreadable.json``). A Markdown note at the top of the notebook says what
+    copy the notebook carried (one rule, :func:`bana_tools.answers.resolve.resolve`; the
+    unusable file is kept as ``<exercise>.corrupt-<time>.json``). A Markdown note at the top of the notebook says what
     happened, so the instructor and the feedback show it.
     """
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
-        from bana_tools.answers import (
-            AnswersError,
-            AnswersFile,
-            atomic_write_text,
-            read_answers_file,
-        )
+        from bana_tools.answers import AnswersFile
+        from bana_tools.answers.resolve import resolve, write_back
 
         exercise_id = _exercise_id(resources)
         stash = nb.metadata.pop(STASH_KEY, None) or {}
@@ -262,34 +253,28 @@ class PrepareAnswers(NbGraderPreprocessor):
         path = _notebook_dir(resources) / layout.answers_relpath(exercise_id)
         earlier = nb.metadata.pop(layout.NOTES_METADATA_KEY, None)
         notes: list[str] = [str(n)[:500] for n in earlier[:5]] if isinstance(earlier, list) else []
-        problem = None
-        try:
-            read_answers_file(path, exercise_id)
-        except AnswersError as exc:
-            # say where, relative to the notebook: no instructor paths in feedback
-            problem = str(exc).replace(str(path), layout.answers_relpath(exercise_id))
-        if problem is not None:
-            record = None
-            if copy is not None:
-                try:
-                    record = AnswersFile.model_validate(copy)
-                except Exception:  # noqa: BLE001
-                    record = None
-            if record is not None and record.exercise_id == exercise_id:
-                if path.exists():
-                    path.replace(path.with_name(f"{exercise_id}.unreadable.json"))
-                atomic_write_text(path, record.to_json())
-                notes.append(
-                    f"The answers file could not be used ({problem}); the answers were "
-                    "restored from the copy saved inside this notebook "
-                    f"(last saved {record.updated:%Y-%m-%d %H:%M} UTC) and graded from there."
-                )
-            else:
-                notes.append(
-                    f"No usable answers were found ({problem}), and this notebook holds no "
-                    "saved copy of them, so the checks below give no points. Hand in the "
-                    f"notebook together with its answers/ folder."
-                )
+        record = None
+        if copy is not None:
+            try:
+                record = AnswersFile.model_validate(copy)
+            except Exception:  # noqa: BLE001 - a tampered copy is no copy
+                record = None
+        resolved = resolve(exercise_id, path, record)
+        # say where, relative to the notebook: no instructor paths in feedback
+        problem = (resolved.problem or "").replace(str(path), layout.answers_relpath(exercise_id))
+        if resolved.source == "notebook":
+            write_back(resolved, path)
+            notes.append(
+                f"The answers file could not be used ({problem}); the answers were "
+                "restored from the copy saved inside this notebook "
+                f"(last saved {resolved.record.updated:%Y-%m-%d %H:%M} UTC) and graded from there."
+            )
+        elif resolved.source == "none":
+            notes.append(
+                f"No usable answers were found ({problem}), and this notebook holds no "
+                "saved copy of them, so the checks below give no points. Hand in the "
+                f"notebook together with its answers/ folder."
+            )
         if notes:
             body = "<br>".join(escape_block(n) for n in notes)
             nb.cells.insert(0, markdown_cell(

@@ -25,12 +25,12 @@ Hidden checks print their title and points only, never their message, unless
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from bana_tools.answers import AnswersError, answers_path, read_answers_file
-from bana_tools.answers.notebook import restore_answers_from_notebook
+from bana_tools.answers import answers_path
 from bana_tools.exercises import get_exercise
 from bana_tools.grading.results import GradeReport, format_points
 from bana_tools.grading.runner import run_checks
@@ -45,19 +45,17 @@ def load_answers_for_grading(
 
     Restores a missing file from the notebook copy first. Never raises on bad input.
     """
+    from bana_tools.answers.resolve import copy_in_notebook, resolve, write_back
+
     path = Path(answers_file) if answers_file is not None else answers_path(exercise_id)
-    if not path.exists():
-        nb = Path(notebook_path) if notebook_path is not None else path.parent.parent / f"{exercise_id}.ipynb"
-        try:
-            if nb.exists():
-                restore_answers_from_notebook(nb, path.parent, exercise_id=exercise_id)
-        except (AnswersError, OSError, ValueError):
-            pass
-    try:
-        record = read_answers_file(path, exercise_id)
-    except AnswersError as exc:
-        return {}, str(exc)
-    return record.answers, None
+    nb = Path(notebook_path) if notebook_path is not None else path.parent.parent / f"{exercise_id}.ipynb"
+    copy = copy_in_notebook(nb, exercise_id) if not path.exists() and nb.exists() else None
+    resolved = resolve(exercise_id, path, copy)
+    if resolved.source == "notebook":
+        with contextlib.suppress(OSError):  # a read-only folder still gets its grade
+            write_back(resolved, path)
+        return resolved.answers, None
+    return resolved.answers, resolved.problem
 
 
 def _print_report(report: GradeReport, show_hidden_messages: bool) -> None:
