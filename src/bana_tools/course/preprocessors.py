@@ -239,8 +239,8 @@ class PrepareAnswers(NbGraderPreprocessor):
     In the graded copy of the submission (never in ``submitted/``): when the answers file
     is missing or unreadable, or holds another exercise's answers, it is rebuilt from the
     copy the notebook carried (one rule, :func:`bana_tools.answers.resolve.resolve`; the
-    unusable file is kept as ``<exercise>.corrupt-<time>.json``). A Markdown note at the top of the notebook says what
-    happened, so the instructor and the feedback show it.
+    unusable file is kept as ``<exercise>.corrupt-<time>.json``). A Markdown note at the
+    top of the notebook says what happened, so the instructor and the feedback show it.
     """
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
