@@ -16,6 +16,22 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+#: At most this many self-check attempts are kept in an answers file (the oldest go first).
+MAX_ATTEMPTS = 200
+
+
+class Attempt(BaseModel):
+    """One "Check my answers": when, and the points of each public check."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    time: datetime = Field(default_factory=now_utc)
+    score: float = 0.0
+    max_score: float = 0.0
+    checks: dict[str, float] = Field(default_factory=dict, description="check id -> points")
+    passed: list[str] = Field(default_factory=list, description="ids of the checks passed")
+
+
 class AnswersFile(BaseModel):
     """``answers/<exercise_id>.json``: one student's answers to one exercise."""
 
@@ -26,6 +42,8 @@ class AnswersFile(BaseModel):
     created: datetime = Field(default_factory=now_utc)
     updated: datetime = Field(default_factory=now_utc)
     answers: dict[str, Any] = Field(default_factory=dict)
+    #: the self-check log, oldest first (see :meth:`AnswerStore.record_attempt`)
+    attempts: list[Attempt] = Field(default_factory=list, max_length=10 * MAX_ATTEMPTS)
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"

@@ -278,6 +278,7 @@ class AnswerStore:
                 created=current.created if current else now,
                 updated=now,
                 answers=merged,
+                attempts=current.attempts if current else [],
             )
             if raw is not None:
                 atomic_write_text(self.backup_path, raw.decode("utf-8"))
@@ -285,3 +286,29 @@ class AnswerStore:
             self._remove_stale_temp_files()
         answers, _ = self.exercise.clean_answers(merged)
         return SaveResult(answers, now, notices, record)
+
+    def record_attempt(self, report: Any) -> AnswersFile | None:
+        """Append one self-check (a :class:`~bana_tools.grading.results.GradeReport` of
+        public checks) to the file's attempt log, keeping the last ``MAX_ATTEMPTS``.
+
+        The answers are left as they are. Returns the new record, or ``None`` when there is
+        no answers file to log into yet. Raises ``OSError`` if the folder cannot be written.
+        """
+        from bana_tools.answers.model import MAX_ATTEMPTS, Attempt
+
+        attempt = Attempt(
+            score=float(report.score), max_score=float(report.max_score),
+            checks={c.id: float(c.points) for c in report.checks},
+            passed=[c.id for c in report.checks if c.passed],
+        )
+        with exclusive_lock(self.lock_path):
+            current, raw = self._read_current([])
+            if current is None:
+                return None
+            record = current.model_copy(
+                update={"attempts": [*current.attempts, attempt][-MAX_ATTEMPTS:]}
+            )
+            if raw is not None:
+                atomic_write_text(self.backup_path, raw.decode("utf-8"))
+            atomic_write_text(self.path, record.to_json())
+        return record

@@ -59,34 +59,56 @@ def _records(question: Any, rng: random.Random, n: int) -> list[dict[str, str]]:
                 row[col.id] = col.options[i % len(col.options)].value
             elif col.kind == "long_text":
                 row[col.id] = sentence_text(rng, 12, f"{col.label} {i + 1}")
+            elif col.kind == "number":
+                row[col.id] = f"{rng.uniform(0, 100):.1f}"
             else:
                 row[col.id] = f"{col.label} {i + 1} {rng.choice(_WORDS)}"
         rows.append(row)
     return rows
 
 
-def _pilot_numbers(exercise: Any) -> dict[str, float]:
-    try:
-        from bana_tools.grading import pilot
-        from bana_tools.metrics.business import outcome_at
 
-        values = pilot.expected_values(pilot._scenario_key(exercise))
-        numbers = {k: float(v) for k, v in values.items() if isinstance(v, int | float)}
-        grid = [i / 100 for i in range(1, 100)]
-        numbers["best_threshold"] = max(grid, key=lambda t: outcome_at(
-            values["y_true"], values["score"], t, values["costs"]).net_savings)
-        return numbers
-    except Exception:  # noqa: BLE001 - the numbers are a nicety of the demo
-        return {}
+def _checklist(question: Any, rng: random.Random) -> dict[str, dict[str, str]]:
+    levels = [o.value for o in question.levels]
+    return {
+        item.id: {"level": levels[1 + rng.randrange(len(levels) - 1)],
+                  "evidence": sentence_text(rng, 9, f"evidence for {item.label}")}
+        for item in question.items
+    }
 
 
-def complete_answers(exercise: Any, rng: random.Random) -> dict[str, Any]:
-    """Answers that meet every declared structural requirement."""
+def _keyed(question: Any) -> Any:
+    """The key's answer of a matching or ordering question (None without a key)."""
+    from bana_tools.exercises.keys import decode_matching, decode_ordering
+
+    if not question.key:
+        return None
+    return decode_matching(question) if question.type == "matching" else decode_ordering(question)
+
+
+def simulated_student(rng: random.Random) -> str:
+    return f"sim{rng.randrange(10**6):06d}"
+
+
+def complete_answers(exercise: Any, rng: random.Random, student: str = "") -> dict[str, Any]:
+    """Answers that meet every declared requirement: structure, keys, and the values
+    computed from the data of ``student``'s variant (a random id if none is given)."""
+    from bana_tools.scenarios import expected_for
+
     answers: dict[str, Any] = {}
-    numbers = _pilot_numbers(exercise) if exercise.id == "ch02-pilot-metrics" else {}
+    id_question = exercise.student_id_question()
+    if id_question:
+        answers[id_question] = student or simulated_student(rng)
+    numbers = expected_for(exercise, answers) or {}
     probe_used = False
     for qid, q in exercise.questions.items():
         kind = q.type
+        if qid in answers:
+            continue
+        if qid in numbers:
+            value = numbers[qid]
+            answers[qid] = list(value) if isinstance(value, tuple | set | frozenset) else value
+            continue
         if kind == "long_text":
             low = max(q.min_words, 20)
             high = max(low + 5, min(q.max_words or low + 60, low + 60))
@@ -114,16 +136,27 @@ def complete_answers(exercise: Any, rng: random.Random) -> dict[str, Any]:
             n = max(n, max((len(c.options) for c in q.columns if c.kind == "choice"), default=0))
             answers[qid] = _records(q, rng, min(n + rng.randrange(2), q.max_rows))
         elif kind == "number":
-            value = numbers.get(qid)
-            answers[qid] = value if value is not None else round(rng.uniform(0.1, 0.9), 3)
+            low = q.minimum if q.minimum is not None else 0.0
+            high = q.maximum if q.maximum is not None else low + 1.0
+            answers[qid] = round(rng.uniform(low, min(high, low + 1.0)), 3)
+        elif kind in ("matching", "ordering"):
+            keyed = _keyed(q)
+            if keyed is not None:
+                answers[qid] = keyed
+            elif kind == "matching":
+                answers[qid] = {o.value: rng.choice(q.choices).value for o in q.items}
+            else:
+                answers[qid] = [o.value for o in rng.sample(list(q.items), len(q.items))]
+        elif kind == "checklist":
+            answers[qid] = _checklist(q, rng)
     if exercise.id == "ch02-metrics" and answers.get("metrics"):
         answers["north_star"] = answers["metrics"][2]["name"]
     return answers
 
 
-def partial_answers(exercise: Any, rng: random.Random) -> dict[str, Any]:
+def partial_answers(exercise: Any, rng: random.Random, student: str = "") -> dict[str, Any]:
     """About half the questions answered, the texts too short."""
-    full = complete_answers(exercise, rng)
+    full = complete_answers(exercise, rng, student)
     answers: dict[str, Any] = {}
     for i, (qid, value) in enumerate(full.items()):
         if i % 2:

@@ -275,6 +275,10 @@ class PrepareAnswers(NbGraderPreprocessor):
                 "saved copy of them, so the checks below give no points. Hand in the "
                 f"notebook together with its answers/ folder."
             )
+        if resolved.source != "none":
+            note = _grade_own_variant(exercise_id, path, resources)
+            if note:
+                notes.append(note)
         if notes:
             body = "<br>".join(escape_block(n) for n in notes)
             nb.cells.insert(0, markdown_cell(
@@ -282,6 +286,28 @@ class PrepareAnswers(NbGraderPreprocessor):
                 "bana-grading-note"))
         resources.setdefault("bana", {})["notes"] = notes
         return nb, resources
+
+
+def _grade_own_variant(exercise_id: str, path: Path, resources: ResourcesDict) -> str | None:
+    """For per-student data, grade the student's own variant: nbgrader's student id replaces
+    the id saved in the answers file. Returns a note when they differed."""
+    from bana_tools.answers import AnswerStore
+    from bana_tools.exercises import get_exercise
+    from bana_tools.exercises.variants import normalise_student, student_of
+
+    exercise = get_exercise(exercise_id)
+    qid = exercise.student_id_question()
+    student = str(resources.get("nbgrader", {}).get("student") or "")
+    if not (qid and student and exercise.scenario and exercise.scenario.per_student):
+        return None
+    store = AnswerStore(exercise, path)
+    saved = student_of(exercise, store.load().answers)
+    if normalise_student(saved) == normalise_student(student):
+        return None
+    store.save({qid: student})
+    was = f"the form held {saved!r}" if saved else "the form held none"
+    return (f"The computed answers were checked against the data of your course id "
+            f"{student!r} ({was}).")
 
 
 def _render_value(question: Any, value: Any) -> str:

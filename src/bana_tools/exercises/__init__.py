@@ -3,7 +3,8 @@
 >>> from bana_tools.exercises import get_exercise, exercise_ids
 >>> get_exercise("ch02-readmission").title  # doctest: +SKIP
 
-Modules are imported on first use, so listing the ids costs nothing.
+Modules are imported on first use, so listing the ids costs nothing. A new exercise is a
+new module ``chNN_<name>.py`` here (see :func:`_discover`); nothing else registers it.
 """
 
 from __future__ import annotations
@@ -15,13 +16,34 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bana_tools.exercises.schema import Exercise
 
+#: Chapter 1-2 exercises, in the order their chapter presents them.
+_ORDERED: tuple[str, ...] = (
+    "ch01-case-study",
+    "ch02-readmission",
+    "ch02-metrics",
+    "ch02-pilot-metrics",
+)
+
+
+def _discover() -> dict[str, str]:
+    """Exercise id -> module. Every module ``chNN_<name>.py`` of this package declares one
+    exercise, ``chNN-<name>`` (underscores become hyphens); the chapter 1-2 ones come in the
+    order above, the rest by module name. Found without importing any of them."""
+    import pkgutil
+    import re
+
+    found = {
+        info.name.replace("_", "-"): f"{__name__}.{info.name}"
+        for info in pkgutil.iter_modules(__path__)
+        if re.fullmatch(r"ch\d\d_[a-z0-9_]+", info.name)
+    }
+    first = [i for i in _ORDERED if i in found]
+    rest = sorted(i for i in found if i not in _ORDERED)
+    return {i: found[i] for i in first + rest}
+
+
 #: Exercise id -> module that declares ``EXERCISE``. The ids are a fixed interface.
-EXERCISE_MODULES: dict[str, str] = {
-    "ch01-case-study": "bana_tools.exercises.ch01_case_study",
-    "ch02-readmission": "bana_tools.exercises.ch02_readmission",
-    "ch02-metrics": "bana_tools.exercises.ch02_metrics",
-    "ch02-pilot-metrics": "bana_tools.exercises.ch02_pilot_metrics",
-}
+EXERCISE_MODULES: dict[str, str] = _discover()
 
 
 class UnknownExercise(KeyError):

@@ -5,12 +5,21 @@ The hospital scored every discharge of a pilot quarter without acting on the sco
 (:func:`bana_tools.data.request_log`). Students compute model, system and business
 metrics in code cells and enter the numbers in the form. The checks recompute every
 value from the same data at check time; no expected number is stored anywhere a student
-sees (this declaration holds only the scenario's inputs).
+sees (this declaration holds only the scenario's inputs; the data and the expected values come
+from :mod:`bana_tools.scenarios.ch02_pilot_metrics`).
 """
 
 from __future__ import annotations
 
-from bana_tools.exercises.schema import CheckSpec, Exercise, LongText, NumberQuestion, Part
+from bana_tools.exercises.schema import (
+    CheckSpec,
+    Exercise,
+    LongText,
+    NotebookCell,
+    NumberQuestion,
+    Part,
+    Scenario,
+)
 
 #: Inputs of the scenario, shown to students in the notebook.
 SCENARIO: dict[str, float | int] = {
@@ -25,6 +34,54 @@ SCENARIO: dict[str, float | int] = {
 }
 
 _S = SCENARIO
+
+CELLS = (
+    NotebookCell(
+        id="data-intro", kind="markdown",
+        source="## The data\n\nThe next cell loads the pilot's scores and outcomes, and a week "
+               "of requests to the model service, with the threshold stated above.",
+    ),
+    NotebookCell(
+        id="load-data", kind="code",
+        source="from bana_tools.scenarios import load\n\n"
+               'data = load("ch02-pilot-metrics")\n'
+               "pilot, log, threshold = data.pilot, data.log, data.threshold\n"
+               "print(len(pilot), 'pilot discharges;', len(log), 'requests')\n"
+               "pilot.head()",
+    ),
+    NotebookCell(
+        id="model-intro", kind="markdown",
+        source="## 1. Model metrics\n\nCount true positives and flagged patients at the "
+               "threshold, then compute recall and precision. `bana_tools.metrics.model` has "
+               "helpers, but try it with pandas first.",
+    ),
+    NotebookCell(id="model-work", kind="code",
+                 source="# Your code: recall and precision at `threshold`\n"),
+    NotebookCell(
+        id="system-intro", kind="markdown",
+        source="## 2. System metric\n\nKeep the successful requests (`status == 200`) and take "
+               "the 95th percentile of `latency_ms`.",
+    ),
+    NotebookCell(id="system-work", kind="code",
+                 source="# Your code: p95 latency of the successful requests\n"),
+    NotebookCell(
+        id="business-intro", kind="markdown",
+        source="## 3. Business metrics\n\nNet savings = prevented readmissions x cost of a "
+               "readmission - flagged patients x programme cost per patient, where prevented "
+               "readmissions = true positives x the programme's effect. Then scan thresholds "
+               "from 0 to 1 and find the one with the highest net savings. "
+               "(`bana_tools.metrics.business.CostModel` can hold the costs.)",
+    ),
+    NotebookCell(id="business-work", kind="code",
+                 source="# Your code: net savings at `threshold`, then the best threshold\n"),
+    NotebookCell(
+        id="enter-intro", kind="markdown",
+        source="## Enter your results\n\nType the numbers into the form (ratios between 0 "
+               "and 1, latency in milliseconds, savings in dollars). The self-check says "
+               "whether each number matches what the data gives; it never shows the "
+               "expected value.",
+    ),
+)
 
 EXERCISE = Exercise(
     id="ch02-pilot-metrics",
@@ -101,15 +158,17 @@ EXERCISE = Exercise(
             ),
         ),
     ),
+    scenario=Scenario(module="bana_tools.scenarios.ch02_pilot_metrics", params=SCENARIO),
+    cells=CELLS,
     checks=(
         CheckSpec(id="recall-value", title="Recall at the threshold", points=2,
-                  kind="pilot_value", params={"question": "recall", "tolerance": 0.005}),
+                  kind="computed_value", params={"question": "recall", "tolerance": 0.005}),
         CheckSpec(id="precision-value", title="Precision at the threshold", points=2,
-                  kind="pilot_value", params={"question": "precision", "tolerance": 0.005}),
+                  kind="computed_value", params={"question": "precision", "tolerance": 0.005}),
         CheckSpec(id="latency-value", title="p95 latency", points=2,
-                  kind="pilot_value", params={"question": "p95_latency", "relative": 0.01}),
+                  kind="computed_value", params={"question": "p95_latency", "relative": 0.01}),
         CheckSpec(id="savings-value", title="Net savings at the threshold", points=2,
-                  kind="pilot_value", params={"question": "net_savings", "relative": 0.01,
+                  kind="computed_value", params={"question": "net_savings", "relative": 0.01,
                                               "tolerance": 100}),
         CheckSpec(id="best-threshold", title="Savings-maximising threshold", points=2,
                   kind="pilot_best_threshold", params={"question": "best_threshold",

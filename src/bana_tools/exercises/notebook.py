@@ -2,8 +2,8 @@
 
 Each exercise gets ``exercises/<assignment>/<exercise_id>.ipynb``: a short introduction, a
 single form cell (``show(...)``), and a self-check cell. Computational exercises add the
-code cells students work in. The nbgrader course (autograding/) builds its source
-notebooks from these cells and adds its own metadata and test cells; the committed
+cells their declaration lists (``Exercise.cells``: loading the data, space to work). The
+nbgrader course (autograding/) builds its source notebooks from these cells and adds its own metadata and test cells; the committed
 ``exercises/`` folder holds nbgrader's release versions of those. To write the plain
 versions somewhere else (for a course without nbgrader)::
 
@@ -78,50 +78,11 @@ HOW_IT_WORKS = (
 )
 
 
-def _pilot_cells() -> list[dict[str, Any]]:
-    return [
-        _cell("markdown", "data-intro",
-              "## The data\n\nThe next cell loads the pilot's scores and outcomes, and a week "
-              "of requests to the model service. `SCENARIO` holds the threshold and costs "
-              "stated above."),
-        _cell("code", "load-data",
-              "from bana_tools.data import pilot_predictions, request_log\n"
-              "from bana_tools.exercises.ch02_pilot_metrics import SCENARIO\n\n"
-              'pilot = pilot_predictions(SCENARIO["pilot_seed"])\n'
-              'log = request_log(SCENARIO["log_rows"], SCENARIO["log_seed"])\n'
-              'threshold = SCENARIO["threshold"]\n'
-              "print(len(pilot), 'pilot discharges;', len(log), 'requests')\n"
-              "pilot.head()"),
-        _cell("markdown", "model-intro",
-              "## 1. Model metrics\n\nCount true positives and flagged patients at the "
-              "threshold, then compute recall and precision. `bana_tools.metrics.model` has "
-              "helpers, but try it with pandas first."),
-        _cell("code", "model-work", "# Your code: recall and precision at `threshold`\n"),
-        _cell("markdown", "system-intro",
-              "## 2. System metric\n\nKeep the successful requests (`status == 200`) and take "
-              "the 95th percentile of `latency_ms`."),
-        _cell("code", "system-work", "# Your code: p95 latency of the successful requests\n"),
-        _cell("markdown", "business-intro",
-              "## 3. Business metrics\n\nNet savings = prevented readmissions x cost of a "
-              "readmission - flagged patients x programme cost per patient, where prevented "
-              "readmissions = true positives x the programme's effect. Then scan thresholds "
-              "from 0 to 1 and find the one with the highest net savings. "
-              "(`bana_tools.metrics.business.CostModel` can hold the costs.)"),
-        _cell("code", "business-work",
-              "# Your code: net savings at `threshold`, then the best threshold\n"),
-        _cell("markdown", "enter-intro",
-              "## Enter your results\n\nType the numbers into the form (ratios between 0 "
-              "and 1, latency in milliseconds, savings in dollars). The self-check says "
-              "whether each number matches what the data gives; it never shows the "
-              "expected value."),
-    ]
-
 
 def student_notebook(exercise: Exercise) -> dict[str, Any]:
     """The student notebook of ``exercise`` as an nbformat 4.5 dict."""
     cells = [_cell("markdown", "intro", _intro(exercise))]
-    if exercise.id == "ch02-pilot-metrics":
-        cells += _pilot_cells()
+    cells += [_cell(c.kind, c.id, c.source) for c in exercise.cells]
     cells += [
         _cell("markdown", "how-it-works", HOW_IT_WORKS.format(exercise_id=exercise.id)),
         _cell("code", "form", form_source(exercise.id), tags=("bana-form",)),

@@ -1,5 +1,7 @@
 """Example answers for every exercise, at three levels of completeness.
 
+Exercises without a builder here get the simulator's complete answers
+(:func:`bana_tools.course.answers_sim.complete_answers`, seeded, student "sample-student").
 Used by tests, benchmarks and demos (for instance simulated submissions): ``complete``
 answers pass every public and hidden check, ``partial`` answers fill about half of the
 form, ``empty`` answers nothing. Texts are deliberately plain; they are test data, not
@@ -116,18 +118,15 @@ def _ch02_metrics() -> dict[str, Any]:
 
 def _ch02_pilot() -> dict[str, Any]:
     from bana_tools.exercises import get_exercise
-    from bana_tools.grading.pilot import _scenario_key, expected_values
+    from bana_tools.scenarios import expected_for
 
-    values = expected_values(_scenario_key(get_exercise("ch02-pilot-metrics")))
-    from bana_tools.metrics.business import best_threshold
-
-    best = best_threshold(values["y_true"], values["score"], values["costs"]).threshold
+    values = expected_for(get_exercise("ch02-pilot-metrics"), {})
     return {
         "recall": round(values["recall"], 4),
         "precision": round(values["precision"], 4),
         "p95_latency": round(values["p95_latency"], 1),
         "net_savings": round(values["net_savings"]),
-        "best_threshold": best,
+        "best_threshold": values["best_threshold"],
         "interpretation": _words("the pilot's numbers and what they leave out", 70),
     }
 
@@ -144,7 +143,16 @@ def example_answers(exercise_id: str, quality: Quality = "complete") -> dict[str
     """Answers to ``exercise_id`` of the given quality (a fresh dict each call)."""
     if quality == "empty":
         return {}
-    answers = _BUILDERS[exercise_id]()
+    builder = _BUILDERS.get(exercise_id)
+    if builder is None:  # exercises without hand-written samples: the simulator's, seeded
+        import random
+
+        from bana_tools.course.answers_sim import complete_answers
+        from bana_tools.exercises import get_exercise
+
+        answers = complete_answers(get_exercise(exercise_id), random.Random(7), "sample-student")
+    else:
+        answers = builder()
     if quality == "partial":
         keys = list(answers)
         return {k: answers[k] for k in keys[: max(1, len(keys) // 2)]}

@@ -196,7 +196,7 @@ class Column(_Frozen):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
-    kind: Literal["text", "long_text", "choice"] = "text"
+    kind: Literal["text", "long_text", "choice", "number"] = "text"
     options: tuple[Option, ...] = ()
     placeholder: str = ""
     help: str = ""
@@ -316,8 +316,151 @@ class NumberQuestion(QuestionBase):
         return value is not None
 
 
+class StudentIdQuestion(QuestionBase):
+    """The student's id, which picks the student's own data variant.
+
+    Exercises with per-student data (:class:`Scenario` with ``per_student=True``) have one.
+    The form fills it from ``JUPYTERHUB_USER`` when that is set; at grading time nbgrader's
+    student id replaces whatever was typed, so each student is graded on their own data.
+    """
+
+    type: Literal["student_id"] = "student_id"
+    placeholder: str = "your university username, e.g. smithj2"
+    max_chars: int = Field(100, ge=1, le=200)
+
+    def clean(self, value: Any) -> tuple[str, str | None]:
+        text, cut = _clip(_as_text(value).strip(), self.max_chars, self.label)
+        return text, cut
+
+    def is_answered(self, value: Any) -> bool:
+        return bool(str(value or "").strip())
+
+
+class OrderingQuestion(QuestionBase):
+    """Rank a fixed set of items; the answer is every item's value, first to last.
+
+    ``key`` optionally holds the expected order, obfuscated (:mod:`bana_tools.exercises.keys`),
+    for the ``ordering_key`` check. An unranked question is the empty list.
+    """
+
+    type: Literal["ordering"] = "ordering"
+    items: tuple[Option, ...] = Field(min_length=2, max_length=20)
+    key: tuple[str, ...] = ()
+
+    def empty(self) -> list[str]:
+        return []
+
+    def clean(self, value: Any) -> tuple[list[str], str | None]:
+        if not isinstance(value, list | tuple) or not value:
+            return [], None if value in (None, "", []) else f"{self.label}: the saved order was unreadable."
+        known = [o.value for o in self.items]
+        seen: list[str] = []
+        for v in value:
+            if isinstance(v, str) and v in known and v not in seen:
+                seen.append(v)
+        if len(seen) == len(known):
+            return seen, None
+        if not seen:
+            return [], f"{self.label}: the saved order was unreadable and was cleared."
+        return seen + [v for v in known if v not in seen], (
+            f"{self.label}: the saved order was incomplete; the missing items were put last."
+        )
+
+    def is_answered(self, value: Any) -> bool:
+        return len(value or []) == len(self.items)
+
+
+class MatchingQuestion(QuestionBase):
+    """Match each item (a scenario, say) to one of ``choices`` (a pattern, say).
+
+    The answer maps item value -> choice value. ``key`` optionally holds the expected
+    match of every item, obfuscated, for the ``matching_key`` check.
+    """
+
+    type: Literal["matching"] = "matching"
+    items: tuple[Option, ...] = Field(min_length=1, max_length=30)
+    choices: tuple[Option, ...] = Field(min_length=2, max_length=20)
+    key: tuple[str, ...] = ()
+
+    def empty(self) -> dict[str, str]:
+        return {}
+
+    def clean(self, value: Any) -> tuple[dict[str, str], str | None]:
+        if not isinstance(value, dict):
+            return {}, None if value in (None, "") else f"{self.label}: the saved matches were unreadable."
+        choices = {c.value for c in self.choices}
+        clean = {
+            o.value: value[o.value] for o in self.items
+            if isinstance(value.get(o.value), str) and value[o.value] in choices
+        }
+        return clean, None
+
+    def is_complete(self, value: Any) -> bool:
+        return len(value or {}) == len(self.items)
+
+
+class ChecklistItem(_Frozen):
+    """One line of a checklist: something to rate, with evidence."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    help: str = ""
+    group: str = Field("", description="items with the same group are shown together")
+
+
+class ChecklistQuestion(QuestionBase):
+    """Rate every item on a scale of ``levels`` and give evidence for the rating.
+
+    The answer maps item id -> ``{"level": <level value>, "evidence": <text>}``. The first
+    level is the "nothing in place" level: it needs no evidence.
+    """
+
+    type: Literal["checklist"] = "checklist"
+    items: tuple[ChecklistItem, ...] = Field(min_length=1, max_length=60)
+    levels: tuple[Option, ...] = Field(min_length=2, max_length=6)
+    evidence_label: str = "Evidence"
+    evidence_max_chars: int = Field(600, ge=1, le=SHORT_TEXT_MAX_CHARS)
+
+    def empty(self) -> dict[str, dict[str, str]]:
+        return {}
+
+    def clean(self, value: Any) -> tuple[dict[str, dict[str, str]], str | None]:
+        if not isinstance(value, dict):
+            return {}, None if value in (None, "") else f"{self.label}: the saved checklist was unreadable."
+        levels = {o.value for o in self.levels}
+        clean: dict[str, dict[str, str]] = {}
+        warning = None
+        for item in self.items:
+            raw = value.get(item.id)
+            if not isinstance(raw, dict):
+                continue
+            level = raw.get("level") if raw.get("level") in levels else ""
+            evidence, cut = _clip(_as_text(raw.get("evidence")), self.evidence_max_chars,
+                                  self.evidence_label)
+            warning = warning or cut
+            if level or evidence:
+                clean[item.id] = {"level": level, "evidence": evidence}
+        return clean, warning
+
+    def is_answered(self, value: Any) -> bool:
+        return any(v.get("level") or str(v.get("evidence", "")).strip() for v in (value or {}).values())
+
+    def is_complete(self, value: Any) -> bool:
+        value = value or {}
+        return all(value.get(i.id, {}).get("level") for i in self.items)
+
+    def groups(self) -> dict[str, list[ChecklistItem]]:
+        """Items by group, in declaration order."""
+        out: dict[str, list[ChecklistItem]] = {}
+        for item in self.items:
+            out.setdefault(item.group, []).append(item)
+        return out
+
+
 Question = Annotated[
-    ShortText | LongText | SingleChoice | MultipleChoice | ListQuestion | RecordsQuestion | NumberQuestion,
+    ShortText | LongText | SingleChoice | MultipleChoice | ListQuestion | RecordsQuestion
+    | NumberQuestion | StudentIdQuestion | OrderingQuestion | MatchingQuestion
+    | ChecklistQuestion,
     Field(discriminator="type"),
 ]
 
@@ -364,6 +507,29 @@ class RubricItem(_Frozen):
     points: float
 
 
+class Scenario(_Frozen):
+    """The data behind a computational exercise.
+
+    ``module`` (in :mod:`bana_tools.scenarios`) provides ``data(params, seed)``, what the
+    student's notebook loads, and ``solve(params, seed)``, the expected values keyed by
+    question id, computed at check time and never stored or shown. With ``per_student`` the
+    seed comes from the student's id (:mod:`bana_tools.exercises.variants`), so classmates
+    get different numbers; otherwise it is ``params["seed"]`` (0 if absent).
+    """
+
+    module: str = Field(pattern=r"^[a-z_][a-z0-9_.]*$")
+    params: dict[str, Any] = Field(default_factory=dict)
+    per_student: bool = False
+
+
+class NotebookCell(_Frozen):
+    """A cell of the student notebook beyond the form (data loading, work space)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    kind: Literal["markdown", "code"]
+    source: str
+
+
 class Exercise(_Frozen):
     """A whole exercise, as declared in ``bana_tools.exercises.<module>``."""
 
@@ -374,6 +540,10 @@ class Exercise(_Frozen):
     source: str = Field("", description="where the exercise comes from in the textbook")
     parts: tuple[Part, ...] = Field(min_length=1)
     checks: tuple[CheckSpec, ...] = ()
+    scenario: Scenario | None = None
+    cells: tuple[NotebookCell, ...] = Field(
+        (), description="notebook cells shown between the introduction and the form"
+    )
 
     @model_validator(mode="after")
     def _ids_unique_and_known(self) -> Exercise:
@@ -387,6 +557,11 @@ class Exercise(_Frozen):
             question = check.params.get("question")
             if question is not None and question not in qids:
                 raise ValueError(f"{self.id}: check {check.id} names unknown question {question}")
+        if self.scenario is not None and self.scenario.per_student and self.student_id_question() is None:
+            raise ValueError(f"{self.id}: per-student data needs a student_id question")
+        cell_ids = [c.id for c in self.cells]
+        if len(cell_ids) != len(set(cell_ids)):
+            raise ValueError(f"{self.id}: notebook cell ids repeat")
         return self
 
     # --- derived views -------------------------------------------------------------------
@@ -398,6 +573,13 @@ class Exercise(_Frozen):
 
     def question(self, question_id: str) -> Any:
         return self.questions[question_id]
+
+    def student_id_question(self) -> str | None:
+        """The id of the :class:`StudentIdQuestion`, if the exercise has one."""
+        for qid, q in self.questions.items():
+            if q.type == "student_id":
+                return qid
+        return None
 
     def public_checks(self) -> tuple[CheckSpec, ...]:
         return tuple(c for c in self.checks if c.visibility == "public")

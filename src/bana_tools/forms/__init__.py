@@ -84,10 +84,22 @@ def self_check(exercise_id: str, notebook_dir: Path | str | None = None) -> None
               "continues from the backup.")
         return
     report = run_checks(exercise_id, record.answers, visibility="public")
+    record = _log_attempt(exercise_id, path, report) or record
     print(f"Self-check: {format_points(report.score)} of {format_points(report.max_score)} points from automatic checks.")
     for c in report.checks:
         print(f"  [{'ok' if c.passed else '  '}] {c.title}: {c.message}")
     display(answers_bundle(record, _relative(path, base)), raw=True)
+
+
+def _log_attempt(exercise_id: str, path: Path, report: Any):
+    """Append the self-check to the answers file's attempt log (never fails the check)."""
+    from bana_tools.answers import AnswerStore
+    from bana_tools.exercises import get_exercise
+
+    try:
+        return AnswerStore(get_exercise(exercise_id), path).record_attempt(report)
+    except OSError:
+        return None
 
 
 __all__ = ["build_form", "self_check", "show"]

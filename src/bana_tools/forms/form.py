@@ -110,7 +110,7 @@ class ExerciseForm:
             if part.intro:
                 items.append(widgets.HTML(f"<p><i>{html.escape(part.intro)}</i></p>"))
             for question in part.questions:
-                qw = make_widget(question, self._on_change)
+                qw = make_widget(question, self._on_change, ex.id)
                 self.questions[question.id] = qw
                 items.append(qw.box)
             pages.append(widgets.VBox(items, layout=widgets.Layout(width="100%", padding="4px")))
@@ -149,6 +149,9 @@ class ExerciseForm:
             )
         self.set_values(result.answers)
         self.last_record = result.record
+        for qw in self.questions.values():
+            if hasattr(qw, "prefill_from_hub"):
+                qw.prefill_from_hub()  # reported as an edit: autosaved like typing
         self._show_notices(result.notices)
         if result.updated is not None:
             self._status(f"Saved {_clock(result.updated)}")
@@ -215,6 +218,8 @@ class ExerciseForm:
         answers = self.store.load().answers
         report = run_checks(self.exercise, answers, visibility="public")
         self.last_report = report
+        with contextlib.suppress(OSError):  # the log is a bonus; the save status says why not
+            self.last_record = self.store.record_attempt(report) or self.last_record
         lines = [
             f"<p role='status'><b>Self-check: {format_points(report.score)} of {format_points(report.max_score)} points "
             f"from automatic checks.</b> Written answers are graded by your instructor.</p><ul>"

@@ -19,14 +19,18 @@ from typing import Any
 import ipywidgets as widgets
 
 from bana_tools.exercises.schema import (
+    ChecklistQuestion,
     Column,
     ListQuestion,
     LongText,
+    MatchingQuestion,
     MultipleChoice,
     NumberQuestion,
+    OrderingQuestion,
     RecordsQuestion,
     ShortText,
     SingleChoice,
+    StudentIdQuestion,
     word_count,
 )
 
@@ -404,8 +408,9 @@ class RecordsWidget(_RowsWidget):
                 style=LABEL_STYLE, layout=widgets.Layout(width="98%"),
             )
         else:
+            placeholder = col.placeholder or ("a number" if col.kind == "number" else "")
             field = widgets.Text(
-                value=value, description=label, placeholder=col.placeholder,
+                value=value, description=label, placeholder=placeholder,
                 style=LABEL_STYLE, layout=widgets.Layout(width="98%"),
             )
         set_tooltip(field, f"{self.question.row_label} {index + 1}: {col.help or label}")
@@ -415,6 +420,8 @@ class RecordsWidget(_RowsWidget):
             self._values[i][key] = change["new"] or ""
             if self.question.widget == "metrics" and key in ("name", "category", "direction"):
                 self._update_row_feedback(i)
+            elif col.kind == "number":
+                self._flag_numbers(i)
             self._changed()
 
         field.observe(on_field, names="value")
@@ -451,8 +458,29 @@ class RecordsWidget(_RowsWidget):
         if index < len(self._feedbacks):
             self._feedbacks[index].value = metric_feedback_html(self._values[index])
 
+    def _flag_numbers(self, index: int) -> None:
+        """Say under a row which of its number columns hold something that is not a number."""
+        if index >= len(self._feedbacks):
+            return
+        row = self._values[index]
+        bad = [c.label for c in self.question.columns
+               if c.kind == "number" and str(row.get(c.id, "")).strip()
+               and not _is_number(str(row.get(c.id, "")))]
+        self._feedbacks[index].value = (
+            f'<span role="status" style="color:#b71c1c">Not a number: {html.escape(", ".join(bad))}.</span>'
+            if bad else ""
+        )
+
     def get_value(self) -> list[dict[str, str]]:
         return [dict(v) for v in self._values]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.strip().replace(",", "").rstrip("%"))
+    except ValueError:
+        return False
+    return True
 
 
 def metric_feedback(row: dict[str, str]) -> tuple[str, str]:
@@ -509,6 +537,215 @@ class NumberWidget(QuestionWidget):
         self.show_message(problem or "", "error" if problem else "info")
 
 
+class StudentIdWidget(QuestionWidget):
+    """The student's id, with the data variant it selects shown under it.
+
+    Filled from ``JUPYTERHUB_USER`` when the question is empty and that is set (and saved,
+    as if typed), so students on a hub never need to type it.
+    """
+
+    question: StudentIdQuestion
+
+    def __init__(self, question: Any, on_change: OnChange, exercise_id: str = "") -> None:
+        self.exercise_id = exercise_id
+        super().__init__(question, on_change)
+
+    def _build(self) -> widgets.Widget:
+        q = self.question
+        self.input = widgets.Text(description=q.label, placeholder=q.placeholder,
+                                  style=LABEL_STYLE, layout=widgets.Layout(width="28rem"))
+        set_tooltip(self.input, q.prompt)
+        self.input.observe(self._changed, names="value")
+        self.variant = widgets.HTML("")
+        self.variant.add_class("bana-variant")
+        return widgets.VBox([self.input, self.variant])
+
+    def get_value(self) -> str:
+        return self.input.value.strip()
+
+    def _fill(self, value: Any) -> None:
+        self.input.value = value or ""
+
+    def refresh(self) -> None:
+        from bana_tools.exercises.variants import variant_label
+
+        student = self.get_value()
+        self.variant.value = (
+            f'<span role="status">Your data: variant <b>{variant_label(self.exercise_id, student)}'
+            f"</b> (run the data cell again after changing your id).</span>"
+            if student else '<span role="status" style="color:#8a4b00">Enter your id to get '
+            "your own data.</span>"
+        )
+
+    def prefill_from_hub(self) -> bool:
+        """Fill an empty id from ``JUPYTERHUB_USER``; True if it did (a change to save)."""
+        from bana_tools.exercises.variants import hub_user
+
+        user = hub_user()
+        if user and not self.get_value():
+            self.input.value = user  # reported as a change: the store saves it
+            return True
+        return False
+
+
+class OrderingWidget(QuestionWidget):
+    """Rank items with Up / Down buttons; "Keep this order" saves the order as shown."""
+
+    question: OrderingQuestion
+
+    def _build(self) -> widgets.Widget:
+        self._order: list[str] = [o.value for o in self.question.items]
+        self._ranked = False
+        self._labels = {o.value: o.label for o in self.question.items}
+        self.rows_box = widgets.VBox([], layout=widgets.Layout(width="100%"))
+        self.keep_button = widgets.Button(description="Keep this order", icon="check",
+                                          layout=widgets.Layout(width="auto"))
+        set_tooltip(self.keep_button, f"Save the order shown as your answer to {self.question.label}")
+        self.keep_button.add_class("bana-keep-order")
+        self.keep_button.on_click(lambda _b: self._mark_ranked())
+        self.state = widgets.HTML("")
+        self._rebuild()
+        return widgets.VBox([self.rows_box, widgets.HBox([self.keep_button, self.state])],
+                            layout=widgets.Layout(width="100%"))
+
+    def _rebuild(self) -> None:
+        old = self.rows_box.children
+        rows = []
+        n = len(self._order)
+        for index, value in enumerate(self._order):
+            label = widgets.HTML(f"<b>{index + 1}.</b> {html.escape(self._labels[value])}",
+                                 layout=widgets.Layout(width="70%"))
+            up = widgets.Button(description="Up", disabled=index == 0,
+                                layout=widgets.Layout(width="4.5em"))
+            down = widgets.Button(description="Down", disabled=index == n - 1,
+                                  layout=widgets.Layout(width="5.5em"))
+            set_tooltip(up, f"Move {self._labels[value]} up")
+            set_tooltip(down, f"Move {self._labels[value]} down")
+            up.on_click(lambda _b, i=index: self.move(i, -1))
+            down.on_click(lambda _b, i=index: self.move(i, +1))
+            row = widgets.HBox([label, up, down], layout=widgets.Layout(width="100%"))
+            row.add_class("bana-order-row")
+            rows.append(row)
+        self.rows_box.children = rows
+        for child in old:
+            close_tree(child)
+
+    def move(self, index: int, step: int) -> None:
+        target = index + step
+        if 0 <= index < len(self._order) and 0 <= target < len(self._order):
+            self._order[index], self._order[target] = self._order[target], self._order[index]
+            self._ranked = True
+            self._rebuild()
+            self._changed()
+
+    def _mark_ranked(self) -> None:
+        self._ranked = True
+        self._changed()
+
+    def get_value(self) -> list[str]:
+        return list(self._order) if self._ranked else []
+
+    def _fill(self, value: Any) -> None:
+        self._ranked = bool(value)
+        self._order = list(value) if value else [o.value for o in self.question.items]
+        self._rebuild()
+
+    def refresh(self) -> None:
+        self.state.value = (
+            '<span role="status" style="color:#1b5e20">Ranked.</span>' if self._ranked else
+            '<span role="status" style="color:#8a4b00">Not ranked yet: move items, or keep '
+            "this order.</span>"
+        )
+
+
+class MatchingWidget(QuestionWidget):
+    """One drop-down per item: match each item to one of the choices."""
+
+    question: MatchingQuestion
+
+    def _build(self) -> widgets.Widget:
+        q = self.question
+        options = [("(choose)", ""), *[(c.label, c.value) for c in q.choices]]
+        self.inputs: dict[str, widgets.Dropdown] = {}
+        rows = []
+        for item in q.items:
+            label = widgets.HTML(html.escape(item.label), layout=widgets.Layout(width="55%"))
+            drop = widgets.Dropdown(options=options, value="", layout=widgets.Layout(width="40%"))
+            set_tooltip(drop, f"{q.label}: {item.label}")
+            drop.add_class(f"bana-match-{item.value}")
+            drop.observe(self._changed, names="value")
+            self.inputs[item.value] = drop
+            row = widgets.HBox([label, drop], layout=widgets.Layout(width="100%",
+                                                                     align_items="center"))
+            row.add_class("bana-match-row")
+            rows.append(row)
+        return widgets.VBox(rows, layout=widgets.Layout(width="100%"))
+
+    def get_value(self) -> dict[str, str]:
+        return {item: drop.value for item, drop in self.inputs.items() if drop.value}
+
+    def _fill(self, value: Any) -> None:
+        value = value or {}
+        for item, drop in self.inputs.items():
+            drop.value = value.get(item, "")
+
+
+class ChecklistWidget(QuestionWidget):
+    """A checklist: a level and a line of evidence per item, grouped under headings."""
+
+    question: ChecklistQuestion
+
+    def _build(self) -> widgets.Widget:
+        q = self.question
+        options = [("(rate)", ""), *[(o.label, o.value) for o in q.levels]]
+        self.levels: dict[str, widgets.Dropdown] = {}
+        self.evidence: dict[str, widgets.Text] = {}
+        blocks: list[widgets.Widget] = []
+        for group, items in q.groups().items():
+            if group:
+                blocks.append(widgets.HTML(f"<b>{html.escape(group)}</b>"))
+            for item in items:
+                title = html.escape(item.label)
+                if item.help:
+                    title += f'<br><span style="color:#555">{html.escape(item.help)}</span>'
+                level = widgets.Dropdown(options=options, value="",
+                                         layout=widgets.Layout(width="14rem"))
+                set_tooltip(level, f"{item.label}: level")
+                evidence = widgets.Text(placeholder=q.evidence_label,
+                                        layout=widgets.Layout(width="98%"))
+                set_tooltip(evidence, f"{item.label}: {q.evidence_label.lower()}")
+                level.observe(self._changed, names="value")
+                evidence.observe(self._changed, names="value")
+                self.levels[item.id] = level
+                self.evidence[item.id] = evidence
+                box = widgets.VBox([widgets.HTML(title), widgets.HBox([level, evidence])],
+                                   layout=widgets.Layout(margin="0 0 6px 0", width="100%"))
+                box.add_class(f"bana-checklist-{item.id}")
+                blocks.append(box)
+        self.summary = widgets.HTML("")
+        return widgets.VBox([*blocks, self.summary], layout=widgets.Layout(width="100%"))
+
+    def get_value(self) -> dict[str, dict[str, str]]:
+        out = {}
+        for item_id, level in self.levels.items():
+            text = self.evidence[item_id].value
+            if level.value or text.strip():
+                out[item_id] = {"level": level.value, "evidence": text}
+        return out
+
+    def _fill(self, value: Any) -> None:
+        value = value or {}
+        for item_id, level in self.levels.items():
+            entry = value.get(item_id) or {}
+            level.value = entry.get("level", "")
+            self.evidence[item_id].value = entry.get("evidence", "")
+
+    def refresh(self) -> None:
+        rated = sum(1 for level in self.levels.values() if level.value)
+        self.summary.value = (f'<span role="status" style="color:#555">{rated} of '
+                              f"{len(self.levels)} rated</span>")
+
+
 WIDGET_TYPES: dict[str, type[QuestionWidget]] = {
     "short_text": ShortTextWidget,
     "long_text": LongTextWidget,
@@ -517,9 +754,14 @@ WIDGET_TYPES: dict[str, type[QuestionWidget]] = {
     "list": ListWidget,
     "records": RecordsWidget,
     "number": NumberWidget,
+    "ordering": OrderingWidget,
+    "matching": MatchingWidget,
+    "checklist": ChecklistWidget,
 }
 
 
-def make_widget(question: Any, on_change: OnChange) -> QuestionWidget:
+def make_widget(question: Any, on_change: OnChange, exercise_id: str = "") -> QuestionWidget:
     """The widget for ``question``'s type."""
+    if question.type == "student_id":
+        return StudentIdWidget(question, on_change, exercise_id)
     return WIDGET_TYPES[question.type](question, on_change)

@@ -224,18 +224,148 @@ def alert_direction(answers: Answers, *, exercise: Exercise, question: str) -> O
     return Outcome(_fraction(comparable - len(wrong), comparable), "; ".join(wrong) + ".")
 
 
-def pilot_value(answers: Answers, **kwargs: Any) -> Outcome:
-    """A number computed from the pilot data (see :mod:`bana_tools.grading.pilot`)."""
-    from bana_tools.grading import pilot
 
-    return pilot.pilot_value(answers, **kwargs)
+# --- computed answers (expected values from the exercise's scenario, at check time) ----------
+
+_NO_ID = "enter your student id in the form first: your data, and so the expected value, depend on it."
 
 
-def pilot_best_threshold(answers: Answers, **kwargs: Any) -> Outcome:
-    """The savings-maximising threshold (see :mod:`bana_tools.grading.pilot`)."""
-    from bana_tools.grading import pilot
+def _expected(exercise: Exercise, answers: Answers, key: str) -> tuple[Any, Outcome | None]:
+    """The expected value ``key`` for these answers' data, or an outcome explaining why not."""
+    from bana_tools.scenarios import expected_for
 
-    return pilot.pilot_best_threshold(answers, **kwargs)
+    values = expected_for(exercise, answers)
+    if values is None:
+        return None, Outcome(0.0, _NO_ID)
+    return values[key], None
+
+
+def computed_value(
+    answers: Answers, *, exercise: Exercise, question: str, key: str | None = None,
+    tolerance: float = 0.0, relative: float = 0.0,
+) -> Outcome:
+    """A number within ``max(tolerance, relative * |expected|)`` of the value computed
+    from the student's data (the expected value is never shown)."""
+    label = _label(exercise, question)
+    value = answers.get(question)
+    if value is None:
+        return Outcome(0.0, f"{label}: not entered yet.")
+    expected, problem = _expected(exercise, answers, key or question)
+    if problem:
+        return Outcome(0.0, f"{label}: {problem.message}")
+    if abs(float(value) - float(expected)) <= max(tolerance, relative * abs(float(expected))):
+        return Outcome(1.0, f"{label}: matches the value computed from your data.")
+    return Outcome(0.0, f"{label}: does not match the value computed from your data; check "
+                        "the definition and the rows you used.")
+
+
+def computed_choice(answers: Answers, *, exercise: Exercise, question: str,
+                    key: str | None = None) -> Outcome:
+    """A single choice equal to the one the student's data calls for."""
+    label = _label(exercise, question)
+    value = answers.get(question)
+    if not value:
+        return Outcome(0.0, f"{label}: not chosen yet.")
+    expected, problem = _expected(exercise, answers, key or question)
+    if problem:
+        return Outcome(0.0, f"{label}: {problem.message}")
+    if value == expected:
+        return Outcome(1.0, f"{label}: matches what your data shows.")
+    return Outcome(0.0, f"{label}: not what your data shows; look at the numbers again.")
+
+
+def _items(value: Any) -> set[str]:
+    if isinstance(value, str):
+        value = re.split(r"[,;\s]+", value)
+    return {" ".join(str(v).split()).lower() for v in value or [] if str(v).strip()}
+
+
+def computed_set(answers: Answers, *, exercise: Exercise, question: str,
+                 key: str | None = None) -> Outcome:
+    """A set of items (choices, ids in a list) equal to the one computed from the data;
+    partial credit is the overlap (Jaccard). Says how many are right, not which."""
+    label = _label(exercise, question)
+    given = _items(answers.get(question))
+    if not given:
+        return Outcome(0.0, f"{label}: nothing given yet.")
+    expected, problem = _expected(exercise, answers, key or question)
+    if problem:
+        return Outcome(0.0, f"{label}: {problem.message}")
+    want = _items(expected)
+    right = len(given & want)
+    if given == want:
+        return Outcome(1.0, f"{label}: exactly the {len(want)} expected from your data.")
+    extra, missing = len(given - want), len(want - given)
+    return Outcome(right / len(given | want),
+                   f"{label}: {right} right, {extra} that should not be there, {missing} missing.")
+
+
+# --- matching, ordering, checklists ---------------------------------------------------------
+
+def matching_key(answers: Answers, *, exercise: Exercise, question: str) -> Outcome:
+    """Share of items matched as the key expects (says how many, not which)."""
+    from bana_tools.exercises.keys import decode_matching
+
+    q = exercise.question(question)
+    given = answers.get(question) or {}
+    if not given:
+        return Outcome(0.0, f"{q.label}: nothing matched yet.")
+    expected = decode_matching(q)
+    right = sum(given.get(item) == choice for item, choice in expected.items())
+    total = len(expected)
+    if right == total:
+        return Outcome(1.0, f"{q.label}: all {total} matched as expected.")
+    return Outcome(_fraction(right, total), f"{q.label}: {right} of {total} matched as expected.")
+
+
+def ordering_key(answers: Answers, *, exercise: Exercise, question: str) -> Outcome:
+    """Agreement with the key's order, pair by pair: full marks for the same order, 0 for
+    an order no better than chance (score = max(0, Kendall's tau))."""
+    from bana_tools.exercises.keys import decode_ordering
+
+    q = exercise.question(question)
+    given = answers.get(question) or []
+    if not q.is_answered(given):
+        return Outcome(0.0, f"{q.label}: not ranked yet.")
+    rank = {v: i for i, v in enumerate(decode_ordering(q))}
+    pairs = concordant = 0
+    for i in range(len(given)):
+        for j in range(i + 1, len(given)):
+            pairs += 1
+            concordant += rank[given[i]] < rank[given[j]]
+    if concordant == pairs:
+        return Outcome(1.0, f"{q.label}: in the expected order.")
+    tau = (2 * concordant - pairs) / pairs
+    return Outcome(max(0.0, tau), f"{q.label}: {concordant} of {pairs} pairs in the expected "
+                                  "order; think again about what comes first.")
+
+
+def checklist_complete(answers: Answers, *, exercise: Exercise, question: str) -> Outcome:
+    """Every item of a checklist has a level."""
+    q = exercise.question(question)
+    value = answers.get(question) or {}
+    rated = sum(1 for item in q.items if value.get(item.id, {}).get("level"))
+    if rated == len(q.items):
+        return Outcome(1.0, f"{q.label}: all {rated} items rated.")
+    return Outcome(_fraction(rated, len(q.items)),
+                   f"{q.label}: {rated} of {len(q.items)} items rated.")
+
+
+def checklist_evidence(answers: Answers, *, exercise: Exercise, question: str,
+                       min_words: int = 5) -> Outcome:
+    """Every item rated above the first level has at least ``min_words`` of evidence."""
+    q = exercise.question(question)
+    value = answers.get(question) or {}
+    lowest = q.levels[0].value
+    claimed = [i for i in q.items if value.get(i.id, {}).get("level") not in ("", None, lowest)]
+    if not claimed:
+        return Outcome(0.0, f"{q.label}: no item is rated above '{q.levels[0].label}' yet.")
+    thin = [i.label for i in claimed if word_count(value[i.id].get("evidence", "")) < min_words]
+    if not thin:
+        return Outcome(1.0, f"{q.label}: evidence given for all {len(claimed)} rated items.")
+    names = "; ".join(thin[:5]) + ("; ..." if len(thin) > 5 else "")
+    return Outcome(_fraction(len(claimed) - len(thin), len(claimed)),
+                   f"{q.label}: give at least {min_words} words of evidence for: {names}.")
 
 
 #: Check kind -> function. The names are used in the exercise declarations.
@@ -250,6 +380,25 @@ CHECK_KINDS: dict[str, CheckFunction] = {
     "covers_choices": covers_choices,
     "metric_catalog": metric_catalog,
     "alert_direction": alert_direction,
-    "pilot_value": pilot_value,
-    "pilot_best_threshold": pilot_best_threshold,
+    "computed_value": computed_value,
+    "computed_choice": computed_choice,
+    "computed_set": computed_set,
+    "matching_key": matching_key,
+    "ordering_key": ordering_key,
+    "checklist_complete": checklist_complete,
+    "checklist_evidence": checklist_evidence,
 }
+
+
+def check_function(exercise: Exercise, kind: str) -> CheckFunction:
+    """The function of a public check ``kind``: a shared kind, else one the exercise's
+    scenario module declares in its ``CHECKS`` (raises ``KeyError`` if neither has it)."""
+    if kind in CHECK_KINDS:
+        return CHECK_KINDS[kind]
+    if exercise.scenario is not None:
+        from bana_tools.scenarios import scenario_module
+
+        extra = getattr(scenario_module(exercise), "CHECKS", {})
+        if kind in extra:
+            return extra[kind]
+    raise KeyError(f"{exercise.id}: unknown check kind {kind!r}")

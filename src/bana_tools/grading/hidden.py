@@ -8,6 +8,7 @@ answers and the exercise and returns an :class:`~bana_tools.grading.results.Outc
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from difflib import SequenceMatcher
 from typing import Any
@@ -142,3 +143,22 @@ HIDDEN_CHECKS: dict[tuple[str, str], HiddenCheck] = {
     ("ch02-metrics", "north-star-in-table"): ch02m_north_star_in_table,
     ("ch02-metrics", "definitions-distinct"): ch02m_definitions_distinct,
 }
+
+
+def hidden_check(exercise: Exercise, check_id: str) -> HiddenCheck:
+    """The function of a hidden check: from :data:`HIDDEN_CHECKS`, else from the exercise's
+    own module ``bana_tools.grading.hidden_checks.<module>`` (its ``HIDDEN`` dict, keyed by
+    check id; ``<module>`` is the declaration's module name, e.g. ``ch04_validation``).
+    Raises ``KeyError`` when neither has it."""
+    try:
+        return HIDDEN_CHECKS[(exercise.id, check_id)]
+    except KeyError:
+        pass
+    from bana_tools.exercises import EXERCISE_MODULES
+
+    name = EXERCISE_MODULES[exercise.id].rsplit(".", 1)[-1]
+    try:
+        module = importlib.import_module(f"bana_tools.grading.hidden_checks.{name}")
+    except ModuleNotFoundError:
+        raise KeyError((exercise.id, check_id)) from None
+    return module.HIDDEN[check_id]

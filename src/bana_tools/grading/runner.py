@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from bana_tools.exercises import get_exercise
 from bana_tools.exercises.schema import CheckSpec, Exercise
-from bana_tools.grading.checks import CHECK_KINDS
+from bana_tools.grading.checks import check_function
 from bana_tools.grading.results import CheckResult, GradeReport, Outcome
 
 Visibility = Literal["public", "hidden", "all"]
@@ -20,7 +20,7 @@ Visibility = Literal["public", "hidden", "all"]
 
 def _hidden_function(exercise: Exercise, spec: CheckSpec):
     hidden = importlib.import_module("bana_tools.grading.hidden")
-    return hidden.HIDDEN_CHECKS[(exercise.id, spec.id)]
+    return hidden.hidden_check(exercise, spec.id)
 
 
 def run_check(spec: CheckSpec, answers: dict[str, Any], exercise: Exercise) -> CheckResult:
@@ -29,7 +29,7 @@ def run_check(spec: CheckSpec, answers: dict[str, Any], exercise: Exercise) -> C
         if spec.visibility == "hidden":
             outcome = _hidden_function(exercise, spec)(answers, exercise)
         else:
-            outcome = CHECK_KINDS[spec.kind](answers, exercise=exercise, **spec.params)
+            outcome = check_function(exercise, spec.kind)(answers, exercise=exercise, **spec.params)
     except Exception as exc:  # noqa: BLE001 - one bad check must not stop grading
         outcome = Outcome(0.0, f"This check could not run ({type(exc).__name__}).")
     score = max(0.0, min(1.0, float(outcome.score)))
