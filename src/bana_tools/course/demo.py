@@ -214,8 +214,8 @@ def write_submission(course: Path, assignment: str, student: str, profile: str,
     ids = layout.assignments()[assignment]
     for exercise_id in ids:
         exercise = get_exercise(exercise_id)
-        answers = partial_answers(exercise, rng) if profile == "partial" else (
-            {} if profile == "empty" else complete_answers(exercise, rng))
+        answers = partial_answers(exercise, rng, student) if profile == "partial" else (
+            {} if profile == "empty" else complete_answers(exercise, rng, student))
         if profile == "huge-text":
             texts = [q for q in exercise.questions.values() if q.type in ("long_text", "short_text")]
             texts.sort(key=lambda q: q.type != "long_text")  # a long answer if there is one
@@ -224,7 +224,7 @@ def write_submission(course: Path, assignment: str, student: str, profile: str,
         carries_copy = profile not in ("nothing", "corrupt-json")
         if carries_copy:
             form = next(c for c in nb["cells"] if c.get("id") == "form")
-            copy_answers = answers if profile != "huge-text" else complete_answers(exercise, rng)
+            copy_answers = answers if profile != "huge-text" else complete_answers(exercise, rng, student)
             form["outputs"] = [_answers_output(exercise_id, copy_answers, when)]
         sub.cell_changes[exercise_id] = _apply_cell_profile(nb, profile)
         text = json.dumps(nb, indent=1)
@@ -244,11 +244,37 @@ def write_submission(course: Path, assignment: str, student: str, profile: str,
             record = AnswersFile(exercise_id=other, answers=complete_answers(get_exercise(other), rng))
             path.write_text(record.to_json(), encoding="utf-8")
         else:
-            record = AnswersFile(exercise_id=exercise_id, answers=answers, created=when, updated=when)
+            record = AnswersFile(exercise_id=exercise_id, answers=answers, created=when, updated=when,
+                                 attempts=simulated_attempts(exercise, answers, profile, rng, when))
             path.write_text(record.to_json(), encoding="utf-8")
         sub.graded_answers[exercise_id] = graded
     (folder / "timestamp.txt").write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
     return sub
+
+
+def simulated_attempts(exercise: Any, answers: dict[str, Any], profile: str,
+                       rng: random.Random, when: datetime) -> list[Any]:
+    """A plausible self-check log: a few tries on a half-done form, then (for complete
+    work) the final answers, so the course report has attempts and pass rates to show."""
+    from bana_tools.answers.model import Attempt
+    from bana_tools.course.answers_sim import partial_answers
+    from bana_tools.grading.runner import run_checks
+
+    if profile not in ("complete", "partial") or not exercise.public_checks():
+        return []
+    student = answers.get(exercise.student_id_question() or "", "")
+    tries = [partial_answers(exercise, rng, student)] * rng.randint(1, 3)
+    if profile == "complete":
+        tries.append(answers)
+    attempts = []
+    for n, tried in enumerate(tries):
+        report = run_checks(exercise, tried, visibility="public")
+        attempts.append(Attempt(
+            time=when - timedelta(minutes=10 * (len(tries) - n)),
+            score=report.score, max_score=report.max_score,
+            checks={c.id: c.points for c in report.checks},
+            passed=[c.id for c in report.checks if c.passed]))
+    return attempts
 
 
 def add_students(course: Path, submissions: list[Submission]) -> None:

@@ -2,8 +2,10 @@
 
 Writes ``reports/<assignment>/report.html`` and ``reports/<assignment>/histogram.png``:
 for every graded cell, its check (or prose question), points, how many submissions
-earned full points, and the mean score; then the distribution of total scores. Hidden
-checks are named by their title: the report is for instructors.
+earned full points, and the mean score; then the distribution of total scores; then, from
+the self-check logs the submitted answers files carry, how many tries each public check
+took before it first passed and how many students got it to pass. Hidden checks are named
+by their title: the report is for instructors.
 """
 
 from __future__ import annotations
@@ -74,6 +76,59 @@ def collect(db_url: str, assignment: str) -> tuple[list[CellStats], dict[str, fl
     return stats, totals, max_score
 
 
+@dataclass
+class AttemptStats:
+    """One public check across the self-check logs of a class."""
+
+    exercise: str
+    check_id: str
+    title: str
+    students: int          # students who self-checked this exercise at least once
+    passed: int            # ... of whom passed this check at some attempt
+    mean_tries: float      # mean number of tries up to and including the first pass
+
+    @property
+    def pass_rate(self) -> float:
+        return self.passed / self.students if self.students else 0.0
+
+
+def attempt_stats(exercise_id: str, logs: list[list[object]]) -> list[AttemptStats]:
+    """Per public check of ``exercise_id``: tries before the first pass, and the pass rate,
+    over the students' attempt logs (each a list of
+    :class:`~bana_tools.answers.model.Attempt`; empty logs are skipped)."""
+    from bana_tools.exercises import get_exercise
+
+    exercise = get_exercise(exercise_id)
+    logs = [log for log in logs if log]
+    out = []
+    for check in exercise.public_checks():
+        tries = []
+        for log in logs:
+            first = next((n for n, a in enumerate(log, start=1) if check.id in a.passed), None)
+            if first is not None:
+                tries.append(first)
+        out.append(AttemptStats(exercise_id, check.id, check.title, len(logs), len(tries),
+                                sum(tries) / len(tries) if tries else 0.0))
+    return out
+
+
+def collect_attempts(course: Path, assignment: str) -> list[AttemptStats]:
+    """Attempt statistics from ``submitted/*/<assignment>/answers/<exercise>.json``."""
+    from bana_tools.answers import AnswersError, read_answers_file
+    from bana_tools.course import layout
+
+    stats: list[AttemptStats] = []
+    for exercise_id in layout.assignments().get(assignment, ()):
+        logs = []
+        for path in sorted((course / "submitted").glob(f"*/{assignment}/{layout.answers_relpath(exercise_id)}")):
+            try:
+                logs.append(read_answers_file(path, exercise_id).attempts)
+            except AnswersError:
+                continue
+        stats.extend(attempt_stats(exercise_id, logs))
+    return stats
+
+
 def histogram_png(totals: list[float], max_score: float, path: Path) -> Path:
     # A bare Figure: no pyplot, so no global backend change in the caller's process.
     from matplotlib.figure import Figure
@@ -94,8 +149,14 @@ def histogram_png(totals: list[float], max_score: float, path: Path) -> Path:
 
 
 def render_html(assignment: str, stats: list[CellStats], totals: dict[str, float],
-                max_score: float, png_name: str) -> str:
+                max_score: float, png_name: str, attempts: list[AttemptStats] | None = None) -> str:
     e = html.escape
+    attempt_rows = "".join(
+        f"<tr><td>{e(a.exercise)}</td><td>{e(a.title)}</td><td>{a.students}</td>"
+        f"<td>{100 * a.pass_rate:.0f}%</td>"
+        f"<td>{f'{a.mean_tries:.1f}' if a.passed else '-'}</td></tr>"
+        for a in attempts or []
+    )
     rows = []
     for s in stats:
         rate = f"{100 * s.pass_rate:.0f}%" if s.graded else "not graded yet"
@@ -119,6 +180,14 @@ answers count once a grader has scored them (or nbgrader gave 0 to an empty answ
 <table><thead><tr><th>notebook</th><th>kind</th><th>what</th><th>points</th><th>graded</th>
 <th>full points</th><th>mean score</th></tr></thead><tbody>
 {''.join(rows)}
+</tbody></table>
+<h2>Self-checks before hand-in</h2>
+<p>From the attempt logs in the submitted answers files: of the students who pressed "Check
+my answers" at least once, the share who got each check to pass, and how many tries it took
+them on average (up to and including the first pass).</p>
+<table class="bana-attempts"><thead><tr><th>notebook</th><th>check</th><th>students who
+self-checked</th><th>passed at some try</th><th>mean tries to first pass</th></tr></thead><tbody>
+{attempt_rows or '<tr><td colspan="5">No self-check logs in the submissions.</td></tr>'}
 </tbody></table></body></html>
 """
 
@@ -132,5 +201,7 @@ def write_report(course: Path, assignment: str, db_url: str | None = None) -> Pa
     out = course / "reports" / assignment
     histogram_png(list(totals.values()), max_score, out / "histogram.png")
     page = out / "report.html"
-    page.write_text(render_html(assignment, stats, totals, max_score, "histogram.png"), encoding="utf-8")
+    attempts = collect_attempts(course, assignment)
+    page.write_text(render_html(assignment, stats, totals, max_score, "histogram.png", attempts),
+                    encoding="utf-8")
     return page

@@ -31,6 +31,19 @@ def _display_value(question: Any, value: Any) -> list[str] | str | list[dict[str
         return labels.get(value, value) or ""
     if question.type == "number":
         return "" if value is None else f"{value:g}{(' ' + question.unit) if question.unit else ''}"
+    if question.type == "ordering":
+        labels = {o.value: o.label for o in question.items}
+        return [f"{n}. {labels.get(v, v)}" for n, v in enumerate(value or [], start=1)]
+    if question.type == "matching":
+        items = {o.value: o.label for o in question.items}
+        choices = {o.value: o.label for o in question.choices}
+        return [f"{items[i]}: {choices.get(c, c)}" for i, c in (value or {}).items() if i in items]
+    if question.type == "checklist":
+        levels = {o.value: o.label for o in question.levels}
+        value = value or {}
+        return [f"{item.label}: {levels.get(value[item.id].get('level', ''), 'not rated')}"
+                + (f" ({value[item.id]['evidence']})" if value[item.id].get("evidence") else "")
+                for item in question.items if item.id in value]
     return value
 
 
