@@ -318,3 +318,27 @@ def test_attempt_stats_count_tries_to_first_pass(monkeypatch):
     assert stats["age"].mean_tries == pytest.approx(1.5)
     assert stats["match"].passed == 1 and stats["match"].mean_tries == 3
     assert stats["rank"].passed == 0
+
+
+# --- grading uses the course's id ------------------------------------------------------------
+
+def test_grading_replaces_the_typed_id_with_nbgraders_student_id(tmp_path, monkeypatch):
+    import nbformat
+
+    from bana_tools.course.preprocessors import PrepareAnswers
+
+    ex = make_exercise()
+    monkeypatch.setattr("bana_tools.exercises.get_exercise", lambda _id: ex)
+    answers = complete_answers(ex, random.Random(2), "erin")
+    AnswerStore.beside(ex, tmp_path).save(dict(answers, student_id="a-friend"))
+    resources = {"nbgrader": {"notebook": ex.id, "student": "erin"},
+                 "metadata": {"path": str(tmp_path)}}
+    nb, resources = PrepareAnswers().preprocess(nbformat.v4.new_notebook(), resources)
+    saved = read_answers_file(AnswerStore.beside(ex, tmp_path).path).answers
+    assert saved["student_id"] == "erin"
+    assert "&#x27;erin&#x27;" in nb.cells[0].source and "a-friend" in nb.cells[0].source
+    assert run_checks(ex, saved, visibility="all").score == run_checks(ex, answers, visibility="all").max_score
+    # the same id (any case) leaves the file and the notebook alone
+    again, _ = PrepareAnswers().preprocess(nbformat.v4.new_notebook(),
+                                           dict(resources, nbgrader={"notebook": ex.id, "student": "ERIN"}))
+    assert again.cells == []

@@ -76,7 +76,7 @@ CELLS = (
                  source="# Your code: net savings at `threshold`, then the best threshold\n"),
     NotebookCell(
         id="enter-intro", kind="markdown",
-        source="## Enter your results\n\nType the numbers into the form (ratios between 0 "
+        source="## Enter your results\n\nType the numbers into the form above (ratios between 0 "
                "and 1, latency in milliseconds, savings in dollars). The self-check says "
                "whether each number matches what the data gives; it never shows the "
                "expected value.",

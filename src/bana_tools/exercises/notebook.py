@@ -2,7 +2,8 @@
 
 Each exercise gets ``exercises/<assignment>/<exercise_id>.ipynb``: a short introduction, a
 single form cell (``show(...)``), and a self-check cell. Computational exercises add the
-cells their declaration lists (``Exercise.cells``: loading the data, space to work). The
+cells their declaration lists (``Exercise.cells``: loading the data, space to work) between
+the form and the self-check. The
 nbgrader course (autograding/) builds its source notebooks from these cells and adds its own metadata and test cells; the committed
 ``exercises/`` folder holds nbgrader's release versions of those. To write the plain
 versions somewhere else (for a course without nbgrader)::
@@ -79,13 +80,34 @@ HOW_IT_WORKS = (
 
 
 
+PER_STUDENT_NOTE = (
+    "\n\n**Your own data.** The data of this exercise depends on your student id, so your "
+    "numbers differ from your classmates'. Type your id into the form's first tab (on "
+    "JupyterHub it is filled in for you); the form then shows your data variant. Run the "
+    "data cell below after that. When your instructor grades, your numbers are compared "
+    "with the data of the id the course knows you by."
+)
+
+
+def how_it_works(exercise: Exercise) -> str:
+    """The "How this notebook works" cell of ``exercise``."""
+    text = HOW_IT_WORKS.format(exercise_id=exercise.id)
+    if exercise.scenario is not None and exercise.scenario.per_student:
+        text += PER_STUDENT_NOTE
+    return text
+
+
 def student_notebook(exercise: Exercise) -> dict[str, Any]:
     """The student notebook of ``exercise`` as an nbformat 4.5 dict."""
-    cells = [_cell("markdown", "intro", _intro(exercise))]
+    cells = [
+        _cell("markdown", "intro", _intro(exercise)),
+        _cell("markdown", "how-it-works", how_it_works(exercise)),
+        _cell("code", "form", form_source(exercise.id), tags=("bana-form",)),
+    ]
+    # the exercise's own cells come after the form: per-student data needs the id typed
+    # into the form first, and "Run All" must reach the form even before it is there
     cells += [_cell(c.kind, c.id, c.source) for c in exercise.cells]
     cells += [
-        _cell("markdown", "how-it-works", HOW_IT_WORKS.format(exercise_id=exercise.id)),
-        _cell("code", "form", form_source(exercise.id), tags=("bana-form",)),
         _cell("markdown", "self-check-intro",
               "## Self-check\n\nRun this cell for a text summary of the automatic checks "
               "on your saved answers (the same as the button in the form)."),
