@@ -13,11 +13,16 @@ import pytest
 
 from bana_tools.answers import AnswerStore, read_answers_file
 from bana_tools.course.answers_sim import complete_answers, partial_answers
-from bana_tools.exercises.keys import decode_matching, decode_ordering, encode_matching, encode_ordering
+from bana_tools.exercises.keys import (
+    decode_matching,
+    decode_ordering,
+    encode_matching,
+    encode_ordering,
+)
 from bana_tools.exercises.schema import (
-    CheckSpec,
     ChecklistItem,
     ChecklistQuestion,
+    CheckSpec,
     Exercise,
     ListQuestion,
     MatchingQuestion,
@@ -26,6 +31,7 @@ from bana_tools.exercises.schema import (
     OrderingQuestion,
     Part,
     Scenario,
+    ShortText,
     SingleChoice,
     StudentIdQuestion,
 )
@@ -342,3 +348,10 @@ def test_grading_replaces_the_typed_id_with_nbgraders_student_id(tmp_path, monke
     again, _ = PrepareAnswers().preprocess(nbformat.v4.new_notebook(),
                                            dict(resources, nbgrader={"notebook": ex.id, "student": "ERIN"}))
     assert again.cells == []
+
+
+def test_a_reference_to_another_answer_must_name_a_table_column():
+    with pytest.raises(ValueError, match="refers to unknown column"):
+        Exercise(id="ch99-bad", title="t", assignment="ch99", intro="i",
+                 parts=(Part(id="p", title="P", questions=(
+                     ShortText(id="star", label="S", prompt="p", refers_to="metrics.name"),)),))

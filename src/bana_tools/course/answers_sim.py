@@ -149,8 +149,12 @@ def complete_answers(exercise: Any, rng: random.Random, student: str = "") -> di
                 answers[qid] = [o.value for o in rng.sample(list(q.items), len(q.items))]
         elif kind == "checklist":
             answers[qid] = _checklist(q, rng)
-    if exercise.id == "ch02-metrics" and answers.get("metrics"):
-        answers["north_star"] = answers["metrics"][2]["name"]
+    for qid, q in exercise.questions.items():  # answers that name a row of another answer
+        if q.type == "short_text" and q.refers_to:
+            table, column = q.refers_to.split(".")
+            rows = [r for r in answers.get(table) or [] if r.get(column)]
+            if rows:
+                answers[qid] = rows[min(2, len(rows) - 1)][column]
     return answers
 
 

@@ -59,6 +59,7 @@ EXERCISE = Exercise(
                     label="Headline metric",
                     prompt="If leadership could watch only one of your metrics, which one?",
                     placeholder="name one metric from your table",
+                    refers_to="metrics.name",
                 ),
                 LongText(
                     id="tradeoff",

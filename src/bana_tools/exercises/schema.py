@@ -91,6 +91,11 @@ class ShortText(QuestionBase):
     type: Literal["short_text"] = "short_text"
     placeholder: str = ""
     max_chars: int = Field(300, ge=1, le=SHORT_TEXT_MAX_CHARS)
+    refers_to: str = Field(
+        "", pattern=r"^([a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)?$",
+        description="'<records question>.<column>': the answer names one of that column's "
+                    "values (e.g. one metric of the student's own table)",
+    )
 
     def clean(self, value: Any) -> tuple[str, str | None]:
         return _clip(_as_text(value), self.max_chars, self.label)
@@ -557,6 +562,14 @@ class Exercise(_Frozen):
             question = check.params.get("question")
             if question is not None and question not in qids:
                 raise ValueError(f"{self.id}: check {check.id} names unknown question {question}")
+        questions = {q.id: q for p in self.parts for q in p.questions}
+        for q in questions.values():
+            if getattr(q, "refers_to", ""):
+                table, column = q.refers_to.split(".")
+                target = questions.get(table)
+                if target is None or target.type != "records" or column not in {
+                        c.id for c in target.columns}:
+                    raise ValueError(f"{self.id}: {q.id} refers to unknown column {q.refers_to}")
         if self.scenario is not None and self.scenario.per_student and self.student_id_question() is None:
             raise ValueError(f"{self.id}: per-student data needs a student_id question")
         cell_ids = [c.id for c in self.cells]
