@@ -50,8 +50,11 @@ def test_notebooks_execute_headless_and_keep_an_answers_copy(repo_root, tmp_path
         folder.mkdir(exist_ok=True)
         target = folder / f"{exercise.id}.ipynb"
         shutil.copy(notebook_path(exercise, repo_root / "exercises"), target)
+        per_student = exercise.scenario is not None and exercise.scenario.per_student
         if exercise.id == "ch02-readmission":
             AnswerStore.beside(exercise, folder).save(example_answers(exercise.id, "partial"))
+        elif per_student:  # what a student types into the form's first tab
+            AnswerStore.beside(exercise, folder).save({exercise.student_id_question(): "nb-student"})
         nb = _run(target, folder)
         errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
         assert errors == []
@@ -64,6 +67,10 @@ def test_notebooks_execute_headless_and_keep_an_answers_copy(repo_root, tmp_path
         if exercise.id == "ch02-readmission":
             assert "Self-check:" in printed
             nbformat.write(nb, target)
+        elif per_student:
+            assert "Self-check:" in printed
+            shown = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+            assert "Your data: variant " in shown  # the data cell loaded this student's data
         else:
             assert "Nothing to check yet" in printed
 
@@ -77,3 +84,34 @@ def test_notebooks_execute_headless_and_keep_an_answers_copy(repo_root, tmp_path
     assert json.loads(answers.read_text())["answers"] == expected
     ex = get_exercise("ch02-readmission")
     assert ex.clean_answers(expected)[0] == AnswerStore.beside(ex, tmp_path / "ch02").load().answers
+
+
+PER_STUDENT = [e for e in all_exercises() if e.scenario is not None and e.scenario.per_student]
+
+
+@pytest.mark.skipif(not PER_STUDENT, reason="no exercise has per-student data")
+def test_without_an_id_run_all_shows_the_form_and_one_line_asking_for_it(repo_root, tmp_path):
+    exercise = PER_STUDENT[0]
+    target = tmp_path / f"{exercise.id}.ipynb"
+    shutil.copy(notebook_path(exercise, repo_root / "exercises"), target)
+    nb = nbformat.read(target, as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    form_cell = next(c for c in nb.cells if c.source == form_source(exercise.id))
+    assert any(ANSWERS_MIME in o.get("data", {}) for o in form_cell.outputs)  # form came first
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors and errors[0].ename == "MissingStudentId"
+    assert len(errors[0].traceback) == 1 and "enter your student id" in errors[0].traceback[0]
+
+
+@pytest.mark.parametrize("exercise", all_exercises(), ids=lambda e: e.id)
+def test_the_chapter_links_to_its_exercise_notebook(repo_root, exercise):
+    number = exercise.assignment[2:]
+    pages = list((repo_root / "book").glob(f"part*/ch{number}-*.md"))
+    assert len(pages) == 1, pages
+    text = pages[0].read_text(encoding="utf-8")
+    link = f"```{{exercise-links}} exercises/{exercise.assignment}/{exercise.id}.ipynb"
+    assert link in text
+    section = text[text.index(f"(ch{number}-exercise)="):]
+    assert link in section  # in the chapter's exercise section

@@ -530,7 +530,11 @@ class NumberWidget(QuestionWidget):
         return value
 
     def _fill(self, value: Any) -> None:
-        self.input.value = "" if value is None else f"{value:.15g}"
+        if value is None:
+            self.input.value = ""
+            return
+        text = f"{value:.15g}"  # short where that loses nothing, else the exact float
+        self.input.value = text if float(text) == value else repr(float(value))
 
     def refresh(self) -> None:
         _value, problem = self.question.parse(self.input.value)
