@@ -95,14 +95,21 @@ EXPECTED_PARTS = (
     "Part IV: DevOps",
     "Part V: The Human Side of ML Systems",
 )
-EXERCISE_NOTEBOOKS = {
-    "part1/ch01-introduction.html": ["exercises/ch01/ch01-case-study.ipynb"],
-    "part1/ch02-before-we-build.html": [
-        "exercises/ch02/ch02-readmission.ipynb",
-        "exercises/ch02/ch02-metrics.ipynb",
-        "exercises/ch02/ch02-pilot-metrics.ipynb",
-    ],
-}
+def _exercise_notebooks() -> dict[str, list[str]]:
+    """Built page -> the exercise notebooks it links, from the declarations: each exercise
+    is linked from its chapter's page (book/part*/chNN-*.md), in declaration order."""
+    from bana_tools.exercises import all_exercises
+
+    out: dict[str, list[str]] = {}
+    for exercise in all_exercises():
+        number = exercise.assignment[2:]
+        (page,) = (REPO / "book").glob(f"part*/ch{number}-*.md")
+        name = page.relative_to(REPO / "book").with_suffix(".html").as_posix()
+        out.setdefault(name, []).append(f"exercises/{exercise.assignment}/{exercise.id}.ipynb")
+    return out
+
+
+EXERCISE_NOTEBOOKS = _exercise_notebooks()
 #: First authors of the textbook's reference list; each must be in the bibliography.
 TEXTBOOK_REFERENCES = (
     "Amershi", "Gama", "Huyen", "Levine", "Mattson", "Papernot", "Polyzotis", "Sculley",

@@ -149,6 +149,12 @@ def complete_answers(exercise: Any, rng: random.Random, student: str = "") -> di
                 answers[qid] = [o.value for o in rng.sample(list(q.items), len(q.items))]
         elif kind == "checklist":
             answers[qid] = _checklist(q, rng)
+    if exercise.scenario is not None:  # answers computed from the student's other answers
+        from bana_tools.scenarios import scenario_module
+
+        derive = getattr(scenario_module(exercise), "derived_answers", None)
+        if derive is not None:
+            answers.update(derive(exercise, answers))
     for qid, q in exercise.questions.items():  # answers that name a row of another answer
         if q.type == "short_text" and q.refers_to:
             table, column = q.refers_to.split(".")

@@ -9,7 +9,9 @@ provides two pure functions of the scenario's ``params`` and a ``seed``:
   never stored in a notebook, an answers file or a message.
 
 and optionally ``CHECKS``: check kinds only this exercise uses (``kind -> function``, the
-same signature as :mod:`bana_tools.grading.checks`).
+same signature as :mod:`bana_tools.grading.checks`), and ``derived_answers(exercise,
+answers) -> dict``: for simulated students, the answers that follow from their other
+answers (a score computed from their own checklist, say).
 
 In a student notebook::
 
