@@ -177,7 +177,9 @@ def test_partial_credit_for_orderings_matchings_and_sets():
     assert by_id["rank"].points == pytest.approx(2 * (5 - 1) / 6, abs=1e-3)
     assert "5 of 6 pairs" in by_id["rank"].message
     assert by_id["match"].points == pytest.approx(2 * 3 / 4) and "3 of 4" in by_id["match"].message
-    assert 0 < by_id["oldest"].points < 2 and "1 that should not be there" in by_id["oldest"].message
+    oldest = by_id["oldest"]
+    assert 0 < oldest.points < 2 and "1 should not be there" in oldest.message
+    assert "2 of the 3 you gave are right" in oldest.message and "some are missing" in oldest.message
     assert "b" not in by_id["match"].message.replace("but", "")  # says how many, not which
     reversed_rank = run_checks(ex, dict(answers, rank=ORDER[::-1]), visibility="all")
     assert next(c for c in reversed_rank.checks if c.id == "rank").points == 0

@@ -295,9 +295,13 @@ def computed_set(answers: Answers, *, exercise: Exercise, question: str,
     right = len(given & want)
     if given == want:
         return Outcome(1.0, f"{label}: exactly the {len(want)} expected from your data.")
-    extra, missing = len(given - want), len(want - given)
-    return Outcome(right / len(given | want),
-                   f"{label}: {right} right, {extra} that should not be there, {missing} missing.")
+    extra = len(given - want)
+    parts = [f"{right} of the {len(given)} you gave {'is' if right == 1 else 'are'} right"]
+    if extra:
+        parts.append(f"{extra} should not be there")
+    if want - given:
+        parts.append("some are missing")  # how many would give away the expected count
+    return Outcome(right / len(given | want), f"{label}: " + "; ".join(parts) + ".")
 
 
 # --- matching, ordering, checklists ---------------------------------------------------------
