@@ -44,6 +44,30 @@ def repo_root() -> Path:
 
 
 @pytest.fixture(scope="session")
+def demo_class(tmp_path_factory) -> dict:
+    """One simulated class, graded once for the session and shared by the robustness matrix
+    and the in-process comparison: every robustness profile in every assignment the
+    declarations define, graded with `bana course grade --jobs 2` as configured.
+
+    ``pristine`` is an ungraded copy for tests that grade again in their own way.
+    """
+    from bana_tools.cli.main import main
+    from bana_tools.course import layout
+    from bana_tools.course.demo import PROFILES, make_demo
+
+    assignments = list(layout.assignments())
+    root = tmp_path_factory.mktemp("class")
+    course = root / "course"
+    subs = make_demo(course, students=len(PROFILES), seed=11, assignments=assignments)
+    pristine = root / "pristine"
+    shutil.copytree(course, pristine)
+    exits = {a: main(["course", "grade", a, "--jobs", "2", "--course", str(course)])
+             for a in assignments}
+    return {"root": root, "course": course, "pristine": pristine, "exits": exits,
+            "subs": {(s.assignment, s.profile): s for s in subs}}
+
+
+@pytest.fixture(scope="session")
 def chromium_executable() -> str:
     path = chromium_path()
     if path is None:

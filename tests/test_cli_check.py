@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bana_tools.answers import AnswersFile, AnswerStore
-from bana_tools.exercises import exercise_ids, get_exercise
+from bana_tools.exercises import all_exercises, exercise_ids, get_exercise
 from bana_tools.exercises.samples import example_answers
 
 
@@ -137,3 +137,30 @@ def test_check_reads_the_answers_copy_inside_a_notebook(tmp_path):
     assert data["score"] == data["max_score"]
     other = bana("check", "ch02-readmission", "--answers", str(path))
     assert other.returncode == 2 and "no saved copy" in other.stderr
+
+
+def _hostile(exercise, attempts) -> str:
+    junk = [None, 3, [1, {}], {"a": [None]}, "x" * 60_000, [None] * 500, True, -1e308, {"": ""}]
+    answers = {qid: junk[i % len(junk)] for i, qid in enumerate(exercise.questions)}
+    return json.dumps({"schema_version": 1, "exercise_id": exercise.id, "answers": answers,
+                       "attempts": attempts})
+
+
+@pytest.mark.parametrize("exercise_id", [e.id for e in all_exercises()])
+def test_hostile_answers_files_get_a_grade_or_a_clean_exit_2(tmp_path, capsys, exercise_id):
+    """Every exercise: junk in every answer still grades (exit 0, JSON); a junk attempt log
+    is dropped, not a reason to refuse the answers."""
+    import json
+
+    from bana_tools.cli.main import main
+
+    exercise = get_exercise(exercise_id)
+    for n, attempts in enumerate(([], [{"time": "yesterday", "checks": "all"}, 7], "not a list")):
+        path = tmp_path / f"hostile-{n}.json"
+        path.write_text(_hostile(exercise, attempts), encoding="utf-8")
+        code = main(["check", exercise_id, "--answers", str(path), "--json"])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        report = json.loads(out)
+        assert report["exercise"] == exercise_id and 0 <= report["score"] <= report["max_score"]
+        assert "Traceback" not in err

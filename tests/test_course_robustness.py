@@ -2,8 +2,8 @@
 
 One simulated class holds every profile of :data:`bana_tools.course.demo.PROFILES` once, for
 every assignment the exercise declarations define (discovered, so a new exercise or
-assignment is covered without editing this file). Each assignment is graded once, in one
-module-scoped course. For each (assignment, profile): the batch never stops, the submission
+assignment is covered without editing this file). Each assignment is graded once, in the
+session's shared class (the ``demo_class`` fixture, also used by test_inprocess_grading). For each (assignment, profile): the batch never stops, the submission
 gets a grade and feedback, the scores are what the checks give for the answers it really
 carries, and the problems it had are explained in the graded notebook. Parallel grades equal
 sequential `nbgrader autograde`.
@@ -21,7 +21,7 @@ from nbgrader.api import Gradebook
 
 from bana_tools.cli.main import main
 from bana_tools.course import layout
-from bana_tools.course.demo import CLASS_LIST, PROFILES, make_demo
+from bana_tools.course.demo import CLASS_LIST, PROFILES
 from bana_tools.course.nbgrader_run import run_nbgrader
 from bana_tools.course.parallel import grade_assignment
 from bana_tools.exercises import get_exercise
@@ -46,20 +46,16 @@ def _code_scores(course, assignment: str) -> dict[tuple[str, str], float]:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    root = tmp_path_factory.mktemp("class")
-    course = root / "course"
-    subs = make_demo(course, students=len(PROFILES), seed=11, assignments=ASSIGNMENTS)
-    pristine = root / "pristine"
-    shutil.copytree(course, pristine)
-    exits = {}
+def graded(demo_class):
+    course = demo_class["course"]
     for assignment in ASSIGNMENTS:
-        exits[assignment] = main(["course", "grade", assignment, "--jobs", "2", "--course", str(course)])
         run_nbgrader(course, ["generate_feedback", assignment])
-    by_key = {(s.assignment, s.profile): s for s in subs}
     scores = {a: _code_scores(course, a) for a in ASSIGNMENTS}
-    return {"course": course, "pristine": pristine, "subs": by_key, "exits": exits,
-            "scores": scores, "root": root}
+    return {**demo_class, "scores": scores}
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else "".join(value or [])
 
 
 def _public_points(exercise_id: str) -> float:
@@ -187,15 +183,35 @@ def test_no_gradebook_of_another_student_reaches_a_sandbox(graded):
         con.close()
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_parallel_grades_equal_sequential_nbgrader_autograde(graded, assignment):
-    seq = graded["root"] / f"sequential-{assignment}"
+#: Profiles graded again by stock `nbgrader autograde`, one process per assignment.
+SEQUENTIAL_PROFILES = ("complete", "partial", "notebook-only", "duplicated-cells")
+#: Profiles whose added cells run when `run_added_cells` is on.
+ADDED_PROFILES = ("infinite-loop", "huge-output", "snooping")
+
+
+def _only(course, keep: set[str]) -> None:
+    """Remove every submission but those of ``keep`` from a copy of the course."""
+    for folder in (course / "submitted").iterdir():
+        if folder.name not in keep:
+            shutil.rmtree(folder)
+
+
+@pytest.fixture(scope="module")
+def sequential(graded):
+    """The chosen students of every assignment graded by `nbgrader autograde` itself."""
+    seq = graded["root"] / "sequential"
     shutil.copytree(graded["pristine"], seq)
-    some = [_sub(graded, assignment, p).student
-            for p in ("complete", "partial", "notebook-only", "duplicated-cells")]
-    for student in some:
-        run_nbgrader(seq, ["autograde", assignment, f"--student={student}"])
-    with Gradebook(f"sqlite:///{seq / 'gradebook.db'}") as a, \
+    students = {_sub(graded, a, p).student for a in ASSIGNMENTS for p in SEQUENTIAL_PROFILES}
+    _only(seq, students)
+    for assignment in ASSIGNMENTS:
+        run_nbgrader(seq, ["autograde", assignment])
+    return seq
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_parallel_grades_equal_sequential_nbgrader_autograde(graded, sequential, assignment):
+    some = [_sub(graded, assignment, p).student for p in SEQUENTIAL_PROFILES]
+    with Gradebook(f"sqlite:///{sequential / 'gradebook.db'}") as a, \
             Gradebook(f"sqlite:///{graded['course'] / 'gradebook.db'}") as b:
         for student in some:
             for exercise_id in layout.assignments()[assignment]:
@@ -206,20 +222,29 @@ def test_parallel_grades_equal_sequential_nbgrader_autograde(graded, assignment)
                 assert ga == gb_, (student, exercise_id)
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_added_cells_when_run_are_bounded_and_isolated(graded, assignment):
-    """With run_added_cells on: the loop times out, 100 MB is cut, snooping sees no one."""
-    course = graded["root"] / f"run-added-{assignment}"
+@pytest.fixture(scope="module")
+def run_added(graded):
+    """A copy of the course that runs added cells (5 s per cell), those students graded."""
+    course = graded["root"] / "run-added"
     shutil.copytree(graded["pristine"], course)
     with open(course / "nbgrader_config.py", "a") as handle:
         handle.write("c.NeutraliseAddedCells.run_added_cells = True\nc.Execute.timeout = 5\n")
-    profiles = ("infinite-loop", "huge-output", "snooping")
-    students = [_sub(graded, assignment, p).student for p in profiles]
-    run = grade_assignment(course, assignment, jobs=2, students=students)
-    assert not run.failed
+    runs = {}
+    for assignment in ASSIGNMENTS:
+        students = [_sub(graded, assignment, p).student for p in ADDED_PROFILES]
+        runs[assignment] = grade_assignment(course, assignment, jobs=2, students=students)
+    return course, runs
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_added_cells_when_run_are_bounded_and_isolated(graded, run_added, assignment):
+    """With run_added_cells on: the loop times out, 100 MB is cut, snooping sees no one."""
+    course, runs = run_added
+    assert not runs[assignment].failed
     scores = _code_scores(course, assignment)
     exercise_id = layout.assignments()[assignment][0]
-    for profile in profiles:
+    own_cells = {c.source for c in get_exercise(exercise_id).cells}
+    for profile in ADDED_PROFILES:
         sub = _sub(graded, assignment, profile)
         assert scores[sub.student, exercise_id] == pytest.approx(sub.expected_code_score(exercise_id))
 
@@ -227,7 +252,8 @@ def test_added_cells_when_run_are_bounded_and_isolated(graded, assignment):
         student = _sub(graded, assignment, profile).student
         path = course / "autograded" / student / assignment / f"{exercise_id}.ipynb"
         nb = json.loads(path.read_text())
-        added = next(c for c in nb["cells"] if c["cell_type"] == "code" and "nbgrader" not in c["metadata"])
+        added = next(c for c in nb["cells"] if c["cell_type"] == "code"
+                     and "nbgrader" not in c["metadata"] and _text(c["source"]) not in own_cells)
         return path, added["outputs"]
 
     def text(output) -> str:
@@ -258,6 +284,36 @@ def test_report_has_pass_rates_and_histogram(graded, assignment):
         for check in get_exercise(exercise_id).public_checks():
             assert check.title in page
     assert "<script>" not in page
+    # the self-check logs of the simulated class: every public check has a row with a rate
+    from bana_tools.course.report import collect_attempts
+
+    attempts = collect_attempts(graded["course"], assignment)
+    public = [c.id for e in layout.assignments()[assignment] for c in get_exercise(e).public_checks()]
+    assert [a.check_id for a in attempts] == public
+    assert all(a.students >= 2 for a in attempts)  # the complete and partial students logged
+    assert any(a.passed and a.mean_tries > 1 for a in attempts)
+    assert "Self-checks before hand-in" in page and 'class="bana-attempts"' in page
+
+
+def test_canvas_export_has_every_assignment(graded, tmp_path):
+    """nbgrader export with the Canvas plugin, one column per assignment of the course."""
+    import csv
+
+    course = tmp_path / "export"
+    shutil.copytree(graded["course"], course)
+    ids = {a: 1000 + n for n, a in enumerate(ASSIGNMENTS)}
+    run_nbgrader(course, ["export", "--exporter=bana_tools.course.canvas.CanvasExportPlugin",
+                          "--to", "canvas.csv", f"--CanvasExportPlugin.assignment_ids={json.dumps(ids)}"])
+    rows = list(csv.reader((course / "canvas.csv").read_text(encoding="utf-8").splitlines()))
+    assert rows[0][5:] == [f"{a} ({ids[a]})" for a in ASSIGNMENTS]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        maxima = [float(gb.find_assignment(a).max_score) for a in ASSIGNMENTS]
+    assert [float(v) for v in rows[1][5:]] == maxima
+    students = {s.student for s in graded["subs"].values()}
+    assert {r[3] for r in rows[2:]} >= students
+    for row in rows[2:]:
+        if row[3] in students:
+            assert all(cell != "" for cell in row[5:]), row  # graded in every assignment
 
 
 def test_regrading_keeps_manual_grades(graded):

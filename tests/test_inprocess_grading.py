@@ -1,10 +1,13 @@
 """In-process grading (``InProcessExecute``) against the kernel path, with real nbgrader.
 
-One simulated class (every robustness profile, every assignment, discovered from the
-declarations) is graded twice with `bana course grade --jobs 2`: as configured (the
-course's own cells run in the grading process) and with
-``c.InProcessExecute.in_process = False`` (a kernel per notebook, as stock nbgrader). Grades
-must be identical cell by cell, and so must what the graded cells printed and returned.
+The session's simulated class (every robustness profile, every assignment, discovered from
+the declarations; graded as configured, the course's own cells in the grading process) is
+graded again with ``c.InProcessExecute.in_process = False`` (a kernel per notebook, as stock
+nbgrader). Grades must be identical cell by cell, and so must what the graded cells printed
+and returned. The kernel path costs a kernel per notebook, so it runs every profile in the
+first two assignments and, in every later one, the profiles that change what the graded
+cells hold (answers complete, partial, empty or missing; test cells deleted, duplicated or
+edited): every exercise's check cells are compared, and every profile is.
 A course configured with a kernel that does not exist still grades known cells (no kernel
 was needed) and fails only where student code must run in a kernel.
 """
@@ -17,34 +20,29 @@ import shutil
 import pytest
 from nbgrader.api import Gradebook
 
-from bana_tools.cli.main import main
 from bana_tools.course import layout
-from bana_tools.course.demo import PROFILES, make_demo
+from bana_tools.course.demo import PROFILES
 from bana_tools.course.parallel import grade_assignment
 
 ASSIGNMENTS = list(layout.assignments())
-MATRIX = [(a, p) for a in ASSIGNMENTS for p in PROFILES]
-
-
-def _grade_all(course) -> None:
-    for assignment in ASSIGNMENTS:
-        assert main(["course", "grade", assignment, "--jobs", "2", "--course", str(course)]) == 0
+#: Profiles compared in every assignment; the first two assignments compare all of them.
+LATER_PROFILES = ("complete", "partial", "empty", "nothing", "deleted-test-cells",
+                  "duplicated-cells", "edited-test-cells")
+MATRIX = [(a, p) for n, a in enumerate(ASSIGNMENTS) for p in PROFILES
+          if n < 2 or p in LATER_PROFILES]
 
 
 @pytest.fixture(scope="module")
-def courses(tmp_path_factory):
-    root = tmp_path_factory.mktemp("inprocess")
-    pristine = root / "pristine"
-    subs = make_demo(pristine, students=len(PROFILES), seed=5, assignments=ASSIGNMENTS)
-    inproc, kernel = root / "in-process", root / "kernel"
-    shutil.copytree(pristine, inproc)
-    shutil.copytree(pristine, kernel)
+def courses(demo_class):
+    kernel = demo_class["root"] / "kernel"
+    shutil.copytree(demo_class["pristine"], kernel)
     with open(kernel / "nbgrader_config.py", "a", encoding="utf-8") as handle:
         handle.write("c.InProcessExecute.in_process = False\n")
-    _grade_all(inproc)
-    _grade_all(kernel)
-    return {"root": root, "pristine": pristine, "in-process": inproc, "kernel": kernel,
-            "subs": {(s.assignment, s.profile): s for s in subs}}
+    for assignment in ASSIGNMENTS:
+        students = [demo_class["subs"][a, p].student for a, p in MATRIX if a == assignment]
+        assert not grade_assignment(kernel, assignment, jobs=2, students=students).failed
+    return {"root": demo_class["root"], "pristine": demo_class["pristine"],
+            "in-process": demo_class["course"], "kernel": kernel, "subs": demo_class["subs"]}
 
 
 def _grades(course, assignment, student, exercise_id):

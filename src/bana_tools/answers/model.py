@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 SCHEMA_VERSION = 1
 #: MIME type of the copy of the answers kept in the notebook (the form cell's output).
@@ -43,7 +43,22 @@ class AnswersFile(BaseModel):
     updated: datetime = Field(default_factory=now_utc)
     answers: dict[str, Any] = Field(default_factory=dict)
     #: the self-check log, oldest first (see :meth:`AnswerStore.record_attempt`)
-    attempts: list[Attempt] = Field(default_factory=list, max_length=10 * MAX_ATTEMPTS)
+    attempts: list[Attempt] = Field(default_factory=list)
+
+    @field_validator("attempts", mode="before")
+    @classmethod
+    def _usable_attempts(cls, value: Any) -> list[Any]:
+        """Keep the last ``MAX_ATTEMPTS`` readable entries: a damaged log is a nicety lost,
+        never a reason to refuse the answers."""
+        if not isinstance(value, list):
+            return []
+        kept = []
+        for entry in value[-MAX_ATTEMPTS:]:
+            try:
+                kept.append(Attempt.model_validate(entry))
+            except ValidationError:
+                continue
+        return kept
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"

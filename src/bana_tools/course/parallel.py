@@ -137,8 +137,8 @@ def replace_unreadable_notebooks(folder: Path, release: Path) -> list[str]:
 
     replaced = []
     for nb_path in sorted(folder.glob("*.ipynb")):
-        try:
-            nbformat.validate(nbformat.read(nb_path, as_version=4))
+        try:  # parse and validate once (nbformat.read would validate a second time)
+            nbformat.validate(json.loads(nb_path.read_text(encoding="utf-8")))
             continue
         except Exception:  # noqa: BLE001 - any reason it cannot be read
             pass
