@@ -23,7 +23,7 @@ from bana_tools.cli.main import main
 from bana_tools.course import layout
 from bana_tools.course.demo import CLASS_LIST, PROFILES
 from bana_tools.course.nbgrader_run import run_nbgrader
-from bana_tools.course.parallel import grade_assignment
+from bana_tools.course.parallel import grade_assignment, worker_pool
 from bana_tools.exercises import get_exercise
 
 ASSIGNMENTS = list(layout.assignments())
@@ -82,7 +82,7 @@ def test_every_profile_of_every_assignment_is_in_the_class(graded):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_batch_finishes_with_a_log_line_per_submission(graded, assignment):
-    assert graded["exits"][assignment] == 0
+    assert graded["exit"] == 0
     logs = list((graded["course"] / "logs").glob(f"grade-{assignment}-2*.csv"))
     assert logs and len(logs[0].read_text().splitlines()) == len(PROFILES) + 1
 
@@ -230,9 +230,11 @@ def run_added(graded):
     with open(course / "nbgrader_config.py", "a") as handle:
         handle.write("c.NeutraliseAddedCells.run_added_cells = True\nc.Execute.timeout = 5\n")
     runs = {}
-    for assignment in ASSIGNMENTS:
-        students = [_sub(graded, assignment, p).student for p in ADDED_PROFILES]
-        runs[assignment] = grade_assignment(course, assignment, jobs=2, students=students)
+    with worker_pool(course, 2) as pool:
+        for assignment in ASSIGNMENTS:
+            students = [_sub(graded, assignment, p).student for p in ADDED_PROFILES]
+            runs[assignment] = grade_assignment(course, assignment, jobs=2, students=students,
+                                                pool=pool)
     return course, runs
 
 

@@ -6,8 +6,7 @@ graded again with ``c.InProcessExecute.in_process = False`` (a kernel per notebo
 nbgrader). Grades must be identical cell by cell, and so must what the graded cells printed
 and returned. The kernel path costs a kernel per notebook, so it runs every profile in the
 first two assignments and, in every later one, the profiles that change what the graded
-cells hold (answers complete, partial, empty or missing; test cells deleted, duplicated or
-edited): every exercise's check cells are compared, and every profile is.
+cells hold (answers complete, partial or empty; test cells deleted, duplicated or edited): every exercise's check cells are compared, and every profile is.
 A course configured with a kernel that does not exist still grades known cells (no kernel
 was needed) and fails only where student code must run in a kernel.
 """
@@ -22,12 +21,12 @@ from nbgrader.api import Gradebook
 
 from bana_tools.course import layout
 from bana_tools.course.demo import PROFILES
-from bana_tools.course.parallel import grade_assignment
+from bana_tools.course.parallel import grade_assignment, worker_pool
 
 ASSIGNMENTS = list(layout.assignments())
 #: Profiles compared in every assignment; the first two assignments compare all of them.
-LATER_PROFILES = ("complete", "partial", "empty", "nothing", "deleted-test-cells",
-                  "duplicated-cells", "edited-test-cells")
+LATER_PROFILES = ("complete", "partial", "empty", "deleted-test-cells", "duplicated-cells",
+                  "edited-test-cells")
 MATRIX = [(a, p) for n, a in enumerate(ASSIGNMENTS) for p in PROFILES
           if n < 2 or p in LATER_PROFILES]
 
@@ -38,9 +37,11 @@ def courses(demo_class):
     shutil.copytree(demo_class["pristine"], kernel)
     with open(kernel / "nbgrader_config.py", "a", encoding="utf-8") as handle:
         handle.write("c.InProcessExecute.in_process = False\n")
-    for assignment in ASSIGNMENTS:
-        students = [demo_class["subs"][a, p].student for a, p in MATRIX if a == assignment]
-        assert not grade_assignment(kernel, assignment, jobs=2, students=students).failed
+    with worker_pool(kernel, 2) as pool:
+        for assignment in ASSIGNMENTS:
+            students = [demo_class["subs"][a, p].student for a, p in MATRIX if a == assignment]
+            assert not grade_assignment(kernel, assignment, jobs=2, students=students,
+                                        pool=pool).failed
     return {"root": demo_class["root"], "pristine": demo_class["pristine"],
             "in-process": demo_class["course"], "kernel": kernel, "subs": demo_class["subs"]}
 

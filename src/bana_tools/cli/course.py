@@ -39,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo.set_defaults(func=run_demo)
 
     grade = sub.add_parser("grade", help="autograde all submissions of an assignment in parallel")
-    grade.add_argument("assignment", help="assignment name, e.g. ch01")
+    grade.add_argument("assignments", nargs="+", metavar="assignment",
+                       help="assignment name, e.g. ch01 (several share one set of workers)")
     grade.add_argument("--jobs", "-j", type=int, default=2, help="parallel workers (default 2)")
     grade.add_argument("--course", type=Path, default=Path("."),
                        help="course folder (default: current folder)")
@@ -134,39 +135,47 @@ def run_grade(args: argparse.Namespace) -> int:
     )
 
     from bana_tools.course.nbgrader_run import NbgraderFailed
-    from bana_tools.course.parallel import grade_assignment
+    from bana_tools.course.parallel import grade_assignment, worker_pool
 
     if args.jobs < 1:
         raise _fail("--jobs must be at least 1")
     if not (args.course / "nbgrader_config.py").exists():
         raise _fail(f"no nbgrader_config.py in {args.course.resolve()}; run this in the course folder")
+    unknown = [a for a in args.assignments if not (args.course / "source" / a).is_dir()]
+    if unknown:  # before grading anything
+        raise _fail(f"no source/{unknown[0]} folder in {args.course.resolve()}")
     console = Console(stderr=True)
     columns = (TextColumn("grading {task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task(args.assignment, total=None)
+    runs = []
+    with Progress(*columns, console=console, transient=False) as progress, \
+            worker_pool(args.course, args.jobs) as pool:
+        for assignment in dict.fromkeys(args.assignments):
+            task = progress.add_task(assignment, total=None)
 
-        def on_done(outcome, done, total):
-            progress.update(task, completed=done, total=total)
-            mark = "ok" if outcome.status == "graded" else "FAILED"
-            progress.console.print(f"  {outcome.student:<20} {mark:<6} {outcome.seconds:6.1f} s  "
-                                   f"{outcome.score:g}/{outcome.max_score:g}")
+            def on_done(outcome, done, total, task=task):
+                progress.update(task, completed=done, total=total)
+                mark = "ok" if outcome.status == "graded" else "FAILED"
+                progress.console.print(f"  {outcome.student:<20} {mark:<6} {outcome.seconds:6.1f} s  "
+                                       f"{outcome.score:g}/{outcome.max_score:g}")
 
-        try:
-            run = grade_assignment(args.course, args.assignment, jobs=args.jobs,
-                                   students=args.students, force=args.force, on_done=on_done,
-                                   on_start=lambda total: progress.update(task, total=total))
-        except NbgraderFailed as exc:
-            raise _fail(str(exc)) from None
-    n = len(run.outcomes)
-    if n == 0:
-        print(f"Nothing to grade for {args.assignment} (use --force to regrade).")
-        return 0
-    mean = sum(o.seconds for o in run.outcomes) / n
-    print(f"Graded {n} submission(s) of {args.assignment} in {run.seconds:.1f} s with "
-          f"{args.jobs} job(s) ({mean:.1f} s per submission in a worker); "
-          f"{len(run.failed)} failed. Timing log: {run.log_path}")
-    return 1 if run.failed else 0
+            try:
+                runs.append(grade_assignment(
+                    args.course, assignment, jobs=args.jobs, students=args.students,
+                    force=args.force, on_done=on_done, pool=pool,
+                    on_start=lambda total, task=task: progress.update(task, total=total)))
+            except NbgraderFailed as exc:
+                raise _fail(str(exc)) from None
+    for run in runs:
+        n = len(run.outcomes)
+        if n == 0:
+            print(f"Nothing to grade for {run.assignment} (use --force to regrade).")
+            continue
+        mean = sum(o.seconds for o in run.outcomes) / n
+        print(f"Graded {n} submission(s) of {run.assignment} in {run.seconds:.1f} s with "
+              f"{args.jobs} job(s) ({mean:.1f} s per submission in a worker); "
+              f"{len(run.failed)} failed. Timing log: {run.log_path}")
+    return 1 if any(run.failed for run in runs) else 0
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ only, by the released notebook, so the student's answers file is still graded.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import logging
 import os
@@ -243,6 +244,26 @@ def write_log(path: Path, outcomes: Iterable[Outcome]) -> Path:
     return path
 
 
+def worker_pool(course: Path, jobs: int, stderr_log: Path | None = None) -> ProcessPoolExecutor:
+    """``jobs`` grading worker processes for ``course`` (use it as a context manager).
+
+    Starting a worker costs seconds (nbgrader, IPython, the course's libraries), so
+    grading several assignments shares one pool (:func:`grade_assignments`).
+    """
+    course = Path(course).resolve()
+    (course / "logs").mkdir(exist_ok=True)
+    log = stderr_log or course / "logs" / "grade-workers.log"
+    return ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=get_context("spawn"),
+                               initializer=_init_worker, initargs=(str(course), str(log)))
+
+
+def grade_assignments(course: Path, assignments: list[str], jobs: int = 2,
+                      **kwargs: Any) -> list[GradeRun]:
+    """:func:`grade_assignment` for each of ``assignments``, in order, on one worker pool."""
+    with worker_pool(course, jobs) as pool:
+        return [grade_assignment(course, a, jobs=jobs, pool=pool, **kwargs) for a in assignments]
+
+
 def grade_assignment(
     course: Path,
     assignment: str,
@@ -251,12 +272,15 @@ def grade_assignment(
     force: bool = False,
     on_done: Callable[[Outcome, int, int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> GradeRun:
     """Autograde every submission of ``assignment`` in ``course`` with ``jobs`` workers.
 
     ``on_done(outcome, done, total)`` is called in the main process after each merge (the
     CLI drives its progress bar with it); ``on_start(total)`` once the list is known. Without ``force``, submissions already in
-    ``autograded/`` are skipped, as ``nbgrader autograde`` does.
+    ``autograded/`` are skipped, as ``nbgrader autograde`` does. ``pool`` (from
+    :func:`worker_pool`, for the same course) lets several assignments share workers that
+    are already started.
     """
     from bana_tools.course.merge import make_template, sqlite_url
     from bana_tools.course.nbgrader_run import NbgraderFailed, ensure_bin_on_path
@@ -296,9 +320,9 @@ def grade_assignment(
         template = make_template(db_path, Path(tmp) / "template.db")
         if todo:
             workers = max(1, min(jobs, len(todo)))
-            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                                     initializer=_init_worker,
-                                     initargs=(str(course), str(stderr_log))) as pool:
+            with contextlib.ExitStack() as stack:
+                if pool is None:
+                    pool = stack.enter_context(worker_pool(course, workers, stderr_log))
                 owner: dict[Future, str] = {}
                 pending: set[Future] = set()
                 queue = list(todo)
