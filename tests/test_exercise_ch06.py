@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import random
 import re
-import time
 
 import pandas as pd
 import pytest
@@ -82,16 +81,8 @@ def test_every_table_has_the_traps_over_many_students():
         assert runs["start_time"].is_monotonic_decreasing           # newest first, as search_runs
 
 
-def test_data_is_deterministic_fast_and_students_differ():
+def test_data_is_deterministic_and_students_differ():
     seed = variant_seed(EXERCISE.id, "alice")
-    scenario.solve(PARAMS, seed)
-    timings = []
-    for other in (1, 2, 3):
-        start = time.perf_counter()
-        scenario.data(PARAMS, other)
-        scenario.solve(PARAMS, other)
-        timings.append(time.perf_counter() - start)
-    assert min(timings) < 1.0
     pd.testing.assert_frame_equal(scenario.data(PARAMS, seed)["runs"], scenario.data(PARAMS, seed)["runs"])
     chosen = {s: expected_for_student(EXERCISE, s)["chosen_run"] for s in STUDENTS}
     assert len(set(chosen.values())) == len(STUDENTS)

@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bana_tools.exercises import get_exercise
@@ -150,15 +148,13 @@ def test_generated_data_keeps_its_promises(seed):
     assert len(commits) * len(scenario.TESTS) <= len(frames["results"]) <= 2 * len(commits) * len(scenario.TESTS)
 
 
-def test_many_seeds_are_valid_and_fast():
-    start = time.perf_counter()
+def test_many_seeds_are_valid():
     sizes = set()
     for seed in range(60):
         expected = scenario.solve({}, seed)
         assert expected["unpinned_job"] and expected["flaky_test"]
         sizes.add(len(expected["jobs_on_pr"]))
     assert sizes == {2, 3, 4}
-    assert (time.perf_counter() - start) / 60 < 0.5
 
 
 def test_data_is_deterministic_per_student_and_differs_between_students():
