@@ -18,6 +18,9 @@ configure(c, course_id="bana7085")
 # Limits for one cell while autograding (seconds; bytes of output kept per cell).
 c.Execute.timeout = 60
 c.BoundedExecute.max_output_bytes = 1_000_000
+# When a cell must run in a kernel: starts tried before a notebook's grading fails (a kernel
+# can die on start on a busy machine; no cell has run by then).
+c.BoundedExecute.kernel_start_attempts = 3
 
 # Cells a student adds are shown to the grader as text and never run. To run them
 # (limited by the timeout and output cap above), set:

@@ -40,8 +40,9 @@ def courses(demo_class):
     with worker_pool(kernel, 2) as pool:
         for assignment in ASSIGNMENTS:
             students = [demo_class["subs"][a, p].student for a, p in MATRIX if a == assignment]
-            assert not grade_assignment(kernel, assignment, jobs=2, students=students,
-                                        pool=pool).failed
+            failed = grade_assignment(kernel, assignment, jobs=2, students=students,
+                                      pool=pool).failed
+            assert not failed, [(o.student, o.problems) for o in failed]
     return {"root": demo_class["root"], "pristine": demo_class["pristine"],
             "in-process": demo_class["course"], "kernel": kernel, "subs": demo_class["subs"]}
 
@@ -113,3 +114,36 @@ def test_known_cells_need_no_kernel_and_student_code_still_goes_to_one(courses):
     snooping = courses["subs"][assignment, "snooping"].student
     run = grade_assignment(course, assignment, jobs=1, students=[snooping])
     assert run.failed, "student code ran without a kernel"
+
+
+def test_a_kernel_that_dies_on_start_is_started_again(courses, tmp_path, monkeypatch):
+    """The kernel path survives a kernel that dies before its first reply (as on a busy
+    machine): the notebook is graded on the next start, with the kernel path's grades."""
+    import sys
+
+    mark = tmp_path / "started-once"
+    script = tmp_path / "flaky-kernel.sh"
+    script.write_text(f'#!/bin/sh\nif [ ! -e "{mark}" ]; then touch "{mark}"; exit 1; fi\n'
+                      f'exec "{sys.executable}" -m ipykernel_launcher -f "$1"\n',
+                      encoding="utf-8")
+    spec = tmp_path / "jupyter" / "kernels" / "bana-flaky"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": ["/bin/sh", str(script), "{connection_file}"],
+        "display_name": "dies on its first start", "language": "python"}), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+
+    course = courses["root"] / "flaky-kernel"
+    shutil.copytree(courses["pristine"], course)
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as handle:
+        handle.write("c.InProcessExecute.in_process = False\n"
+                     'c.Execute.kernel_name = "bana-flaky"\n')
+    assignment = ASSIGNMENTS[0]
+    student = courses["subs"][assignment, "complete"].student
+    run = grade_assignment(course, assignment, jobs=1, students=[student])
+    assert mark.exists(), "the flaky kernel never ran"
+    assert not run.failed, [o.problems for o in run.failed]
+    assert any("did not start" in p for o in run.outcomes for p in o.problems)
+    exercise_id = layout.assignments()[assignment][0]
+    assert _grades(course, assignment, student, exercise_id) == \
+        _grades(courses["kernel"], assignment, student, exercise_id)

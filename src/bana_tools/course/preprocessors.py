@@ -14,6 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from jupyter_client.kernelspec import NoSuchKernel
+from nbclient.util import run_sync
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader import utils as nbg_utils
@@ -423,16 +425,47 @@ class BoundedExecute(Execute):
     Output beyond ``max_output_bytes`` for one cell is dropped as it arrives (it never
     accumulates in memory or lands in the graded notebook), and one line on stdout says
     so. The per-cell timeout is ``Execute.timeout`` (interrupt and carry on).
+
+    A kernel that dies before it answers its first request (a busy machine, two kernels
+    racing for a port) is started again, up to ``kernel_start_attempts`` times: no cell has
+    run yet, so nothing of the submission is lost or run twice. A kernel that dies while a
+    cell runs is not retried; that is nbgrader's error, as before.
     """
 
     max_output_bytes = Integer(
         1_000_000, help="largest output (bytes of text and data) kept for one cell; -1: no cap"
     ).tag(config=True)
 
+    kernel_start_attempts = Integer(
+        3, help="times to start a kernel for one notebook before its grading fails (a kernel "
+                "that dies on start is started again; no cell has run by then)"
+    ).tag(config=True)
+
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict, km: Any = None):
-        self._bana_sizes: dict[int, int] = {}
-        self._bana_cut: set[int] = set()
-        return super().preprocess(nb, resources, km=km)
+        attempts = max(1, self.kernel_start_attempts)
+        for attempt in range(1, attempts + 1):
+            self._bana_sizes: dict[int, int] = {}
+            self._bana_cut: set[int] = set()
+            self._bana_kernel_ready = False
+            try:
+                return super().preprocess(nb, resources, km=km)
+            except Exception as exc:
+                if (self._bana_kernel_ready or km is not None or attempt == attempts
+                        or isinstance(exc, NoSuchKernel)):
+                    raise
+                self.log.warning("the kernel did not start (%s: %s); starting it again "
+                                 "(attempt %d of %d)", type(exc).__name__, exc, attempt + 1,
+                                 attempts)
+                self.km = self.kc = None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def async_start_new_kernel_client(self) -> Any:
+        client = await super().async_start_new_kernel_client()
+        self._bana_kernel_ready = True
+        return client
+
+    # nbclient binds the blocking version to its own coroutine; bind it to this one
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
                cell_index: int) -> NotebookNode | None:
