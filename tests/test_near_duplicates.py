@@ -5,6 +5,9 @@ from __future__ import annotations
 import random
 from difflib import SequenceMatcher
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bana_tools.grading.hidden import _near_duplicates
 
 
@@ -27,3 +30,15 @@ def test_same_pairs_as_the_plain_pairwise_comparison():
         assert _near_duplicates(texts) == expected, texts
         found += len(expected)
     assert found > 300  # the cases do contain near duplicates
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(alphabet="ab ", max_size=24), min_size=2, max_size=6))
+def test_same_pairs_on_short_texts_with_exact_ties(texts):
+    """Few letters and short texts make ratios of exactly 0.9 common: ties must count."""
+    assert _near_duplicates(texts) == plain(texts)
+
+
+def test_a_ratio_of_exactly_the_threshold_counts():
+    assert SequenceMatcher(None, "a" * 10, "a" * 9 + "b").ratio() == 0.9
+    assert _near_duplicates(["a" * 10, "a" * 9 + "b", "b" * 10]) == [(0, 1)]

@@ -14,7 +14,8 @@ Sanitising a submission (``Autograde.sanitize_preprocessors``)
     ``OverwriteKernelspec``, ``OverwriteCells``, ``RestoreMissingCells`` (every deleted
     cell of the source notebook comes back where it was; nbgrader's own
     ``add_missing_cells`` handles grade cells only and fails after a locked text cell),
-    ``CheckCellMetadata``.
+    ``CheckCellMetadata`` (nbgrader's, with its JSON schema compiled once per process:
+    :mod:`bana_tools.course.cellmeta`).
 
 Grading it (``Autograde.autograde_preprocessors``)
     ``PrepareAnswers`` (restore a missing or unreadable answers file from the copy, and
@@ -65,9 +66,16 @@ def _insert(pipeline: list[str], anchor: str, names: list[str], *, before: bool 
     return pipeline[:at] + names + pipeline[at:]
 
 
+def _compiled_metadata_check(pipeline: list[str]) -> list[str]:
+    """``pipeline`` with nbgrader's ``CheckCellMetadata`` replaced by the course's subclass
+    (same check, schema compiled once: :mod:`bana_tools.course.cellmeta`)."""
+    return ["bana_tools.course.cellmeta.CheckCellMetadata"
+            if name.endswith(".CheckCellMetadata") else name for name in pipeline]
+
+
 def sanitize_preprocessors() -> list[str]:
     """nbgrader's sanitising pipeline with the course's passes inserted (module docstring)."""
-    pipeline = _defaults("Autograde", "sanitize_preprocessors")
+    pipeline = _compiled_metadata_check(_defaults("Autograde", "sanitize_preprocessors"))
     pipeline = _insert(pipeline, "ClearOutput", [_P + "StashAnswers"], before=True)
     pipeline = _insert(pipeline, "DeduplicateIds", [_P + "NeutraliseAddedCells"])
     return _insert(pipeline, "OverwriteCells", [_P + "RestoreMissingCells"])
@@ -76,7 +84,7 @@ def sanitize_preprocessors() -> list[str]:
 def autograde_preprocessors() -> list[str]:
     """nbgrader's grading pipeline, with answers prepared and prose rendered before its
     ``Execute``, which :class:`~bana_tools.course.execute.InProcessExecute` replaces."""
-    pipeline = _defaults("Autograde", "autograde_preprocessors")
+    pipeline = _compiled_metadata_check(_defaults("Autograde", "autograde_preprocessors"))
     pipeline = _insert(pipeline, "Execute", [_P + "PrepareAnswers", _P + "RenderProse"],
                        before=True)
     return _insert(pipeline, "Execute", ["bana_tools.course.execute.InProcessExecute"],

@@ -25,21 +25,27 @@ def _norm(text: Any) -> str:
 
 def _near_duplicates(texts: list[str], ratio: float = 0.9) -> list[tuple[int, int]]:
     """Pairs ``(i, j)``, ``i < j``, whose first 3,000 characters are at least ``ratio`` alike
-    (difflib's ratio of ``texts[i]`` against ``texts[j]``)."""
+    (difflib's ratio of ``texts[i]`` against ``texts[j]``).
+
+    RapidFuzz's Indel similarity, ``2 * LCS / (len(a) + len(b))``, is an upper bound of
+    difflib's ratio (difflib's matching blocks are one common subsequence, never longer than
+    the longest), and it is computed in compiled code: it rules out almost every pair before
+    difflib's comparison, which alone decides the pairs that pass (same result, much faster).
+    """
+    from rapidfuzz.distance import Indel
+
+    bound = ratio - 1e-9  # the two libraries round differently; the bound must not cut a tie
+    cut = [t[:3000] for t in texts]
     pairs = []
-    matcher = SequenceMatcher(None)
-    for j in range(1, len(texts)):
-        if not texts[j]:
+    for j in range(1, len(cut)):
+        if not cut[j]:
             continue
-        matcher.set_seq2(texts[j][:3000])  # indexes b once for every a compared with it
         for i in range(j):
-            if not texts[i]:
+            if not cut[i]:
                 continue
-            matcher.set_seq1(texts[i][:3000])
-            # real_quick_ratio() >= quick_ratio() >= ratio(): the cheap upper bounds rule
-            # out most pairs before the quadratic comparison (same result, much faster)
-            if (matcher.real_quick_ratio() >= ratio and matcher.quick_ratio() >= ratio
-                    and matcher.ratio() >= ratio):
+            if Indel.normalized_similarity(cut[i], cut[j], score_cutoff=bound) < bound:
+                continue
+            if SequenceMatcher(None, cut[i], cut[j]).ratio() >= ratio:
                 pairs.append((i, j))
     return sorted(pairs)
 

@@ -152,10 +152,9 @@ class BusinessOutcome:
 
 
 def _counts(y_true: ArrayLike, score: ArrayLike, thresholds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from bana_tools.metrics.model import threshold_table
+    from bana_tools.metrics.model import flagged_and_tp
 
-    table = threshold_table(y_true, score, thresholds)
-    return table["flagged"].to_numpy(), table["tp"].to_numpy()
+    return flagged_and_tp(y_true, score, thresholds)
 
 
 def outcome_at(

@@ -41,6 +41,7 @@ __all__ = [
     "roc_auc",
     "specificity_at",
     "threshold_table",
+    "flagged_and_tp",
 ]
 
 
@@ -284,6 +285,19 @@ def expected_calibration_error(
     return float((table["n"] * table["gap"].abs()).sum() / total)
 
 
+def flagged_and_tp(
+    y_true: ArrayLike, score: ArrayLike, thresholds: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
+    """How many cases have ``score >= t``, and how many of them are positive, for every
+    threshold ``t`` (two sorted searches; the counts :func:`threshold_table` builds on)."""
+    y, s = _arrays(y_true, score)
+    t = np.asarray(thresholds, dtype=float)
+    pos_sorted = np.sort(s[y == 1])
+    flagged = len(s) - np.searchsorted(np.sort(s), t, side="left")
+    tp = len(pos_sorted) - np.searchsorted(pos_sorted, t, side="left")
+    return flagged, tp
+
+
 def threshold_table(
     y_true: ArrayLike, score: ArrayLike, thresholds: ArrayLike | None = None
 ) -> pd.DataFrame:
@@ -300,12 +314,9 @@ def threshold_table(
     y, s = _arrays(y_true, score)
     t = np.round(np.linspace(0.0, 1.0, 101), 2) if thresholds is None else np.asarray(
         thresholds, dtype=float)
-    order = np.sort(s)
-    pos_sorted = np.sort(s[y == 1])
-    flagged = len(s) - np.searchsorted(order, t, side="left")
-    tp = len(pos_sorted) - np.searchsorted(pos_sorted, t, side="left")
+    flagged, tp = flagged_and_tp(y_true, score, t)
     fp = flagged - tp
-    positives = len(pos_sorted)
+    positives = int((y == 1).sum())
     negatives = len(s) - positives
     fn = positives - tp
     tn = negatives - fp
