@@ -62,9 +62,9 @@ class CheckCellMetadata(NbgraderCheckCellMetadata):
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
         try:
             CompiledMetadataValidator().validate_nb(nb)
-        except ValidationError:
+        except ValidationError as exc:
             self.log.error(traceback.format_exc())
             msg = "Notebook failed to validate; the nbgrader metadata may be corrupted."
             self.log.error(msg)
-            raise ValidationError(msg)
+            raise ValidationError(msg) from exc
         return nb, resources
