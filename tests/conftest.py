@@ -68,6 +68,25 @@ def demo_class(tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="session")
+def postgres() -> Iterator:
+    """A PostgreSQL server on loopback for the session (Debian's ``postgresql``). Missing
+    binaries skip the tests on a user's machine and fail them in CI, as for Chromium."""
+    from support.postgres import PostgresServer, postgres_bin
+
+    bindir = postgres_bin()
+    if bindir is None:
+        message = "PostgreSQL not found (apt-get install postgresql)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI needs the PostgreSQL tests: {message}", pytrace=False)
+        pytest.skip(message)
+    server = PostgresServer(bindir).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
 def chromium_executable() -> str:
     path = chromium_path()
     if path is None:

@@ -172,15 +172,22 @@ def test_feedback_never_shows_hidden_checks_or_rubric(graded, assignment, profil
 
 def test_no_gradebook_of_another_student_reaches_a_sandbox(graded):
     # the template a sandbox starts from holds no student at all
-    from bana_tools.course.merge import make_template
+    from bana_tools.course.merge import STRUCTURE_TABLES, make_template, sqlite_url
 
-    template = make_template(graded["course"] / "gradebook.db", graded["root"] / "template.db")
-    con = sqlite3.connect(template)
+    course_db = graded["course"] / "gradebook.db"
+    template = make_template(sqlite_url(course_db), graded["root"] / "template.db")
+    con, course_con = sqlite3.connect(template), sqlite3.connect(course_db)
     try:
-        assert con.execute("select count(*) from student").fetchone()[0] == 0
-        assert con.execute("select count(*) from grade").fetchone()[0] == 0
+        for table in ("student", "submitted_assignment", "submitted_notebook", "grade", "comment"):
+            assert con.execute(f"select count(*) from {table}").fetchone()[0] == 0, table
+            assert course_con.execute(f"select count(*) from {table}").fetchone()[0] > 0, table
+        # and the whole structure of every assignment, row for row
+        for table in STRUCTURE_TABLES:
+            query = f"select * from {table} order by 1"
+            assert con.execute(query).fetchall() == course_con.execute(query).fetchall(), table
     finally:
         con.close()
+        course_con.close()
 
 
 #: Profiles graded again by stock `nbgrader autograde`, one process per assignment.

@@ -135,7 +135,12 @@ def run_grade(args: argparse.Namespace) -> int:
     )
 
     from bana_tools.course.nbgrader_run import NbgraderFailed
-    from bana_tools.course.parallel import grade_assignment, worker_pool
+    from bana_tools.course.parallel import (
+        course_db_url,
+        grade_assignment,
+        load_course_config,
+        worker_pool,
+    )
 
     if args.jobs < 1:
         raise _fail("--jobs must be at least 1")
@@ -144,6 +149,10 @@ def run_grade(args: argparse.Namespace) -> int:
     unknown = [a for a in args.assignments if not (args.course / "source" / a).is_dir()]
     if unknown:  # before grading anything
         raise _fail(f"no source/{unknown[0]} folder in {args.course.resolve()}")
+    try:  # the gradebook is there (a file, or a server that answers) before workers start
+        course_db_url(args.course.resolve(), load_course_config(args.course.resolve()))
+    except NbgraderFailed as exc:
+        raise _fail(str(exc)) from None
     console = Console(stderr=True)
     columns = (TextColumn("grading {task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
@@ -181,22 +190,19 @@ def run_grade(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     from nbgrader.api import MissingEntry
 
-    from bana_tools.course.merge import sqlite_url
     from bana_tools.course.nbgrader_run import NbgraderFailed
-    from bana_tools.course.parallel import course_db_path, load_course_config
+    from bana_tools.course.parallel import course_db_url, load_course_config
     from bana_tools.course.report import write_report
 
     course = args.course.resolve()
     if not (course / "nbgrader_config.py").exists():
         raise _fail(f"no nbgrader_config.py in {course}; run this in the course folder")
     try:
-        db = course_db_path(course, load_course_config(course))
+        db_url = course_db_url(course, load_course_config(course))
     except NbgraderFailed as exc:
         raise _fail(str(exc)) from None
-    if not db.exists():
-        raise _fail(f"no gradebook at {db}; grade something first")
     try:
-        page = write_report(course, args.assignment, sqlite_url(db))
+        page = write_report(course, args.assignment, db_url)
     except MissingEntry:
         raise _fail(f"assignment {args.assignment!r} is not in the gradebook") from None
     print(f"Report: {page} (histogram: {page.parent / 'histogram.png'})")

@@ -1,42 +1,58 @@
 """Gradebook operations for parallel grading: sandbox templates and the single-writer merge.
 
-SQLite allows one writer at a time, and nbgrader keeps its gradebook in SQLite. Parallel
-grading therefore never lets two processes write one gradebook: each submission is graded
-in a sandbox with a gradebook of its own (a copy of :func:`make_template`), and the main
-process alone copies each result into the course gradebook (:func:`merge_submission`),
-with the same rules nbgrader's ``SaveAutoGrades`` applies.
+nbgrader's gradebook is SQLite by default (one writer at a time) or a server database such
+as PostgreSQL (``c.CourseDirectory.db_url``). Either way parallel grading never lets two
+processes write it: each submission is graded in a sandbox with an SQLite gradebook of its
+own (a copy of :func:`make_template`), and the main process alone copies each result into
+the course gradebook (:func:`merge_submission`), with the same rules nbgrader's
+``SaveAutoGrades`` applies. Everything here goes through nbgrader's ``Gradebook`` and its
+SQLAlchemy tables, so it works on any database nbgrader does.
 """
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+
+#: nbgrader's tables that describe the course and its assignments (no student data).
+STRUCTURE_TABLES = ("course", "assignment", "notebook", "base_cell", "source_cell",
+                    "grade_cells", "solution_cells", "task_cells")
 
 
 def sqlite_url(path: Path | str) -> str:
     return f"sqlite:///{Path(path).resolve()}"
 
 
-def make_template(course_db: Path, template: Path) -> Path:
-    """A copy of the course gradebook holding the assignments but no student at all.
+def make_template(course_db_url: str, template: Path) -> Path:
+    """A new SQLite gradebook with the course's assignments, notebooks and cells, and no
+    student at all, copied from the course gradebook at ``course_db_url`` (any database).
 
     A sandbox starts from this, so a submission's code could at most read the assignment
-    structure, never another student's data. The file is vacuumed so deleted rows are
-    gone from disk too.
+    structure, never another student's data.
     """
-    shutil.copyfile(course_db, template)
-    with Gradebook(sqlite_url(template)) as gb:
-        for student in [s.id for s in gb.students]:
-            gb.remove_student(student)
-    con = sqlite3.connect(template)
+    from nbgrader.api import Base
+    from sqlalchemy import create_engine, select
+
+    template = Path(template)
+    template.unlink(missing_ok=True)
+    with Gradebook(sqlite_url(template)):
+        pass  # nbgrader creates its tables and stamps its schema version
+    source = create_engine(course_db_url)
+    target = create_engine(sqlite_url(template))
     try:
-        con.execute("VACUUM")
+        tables = [t for t in Base.metadata.sorted_tables if t.name in STRUCTURE_TABLES]
+        with source.connect() as read, target.begin() as write:
+            for table in reversed(tables):  # the course row nbgrader made, children first
+                write.execute(table.delete())
+            for table in tables:  # parents before children
+                rows = [dict(r._mapping) for r in read.execute(select(table))]
+                if rows:
+                    write.execute(table.insert(), rows)
     finally:
-        con.close()
+        source.dispose()
+        target.dispose()
     return template
 
 

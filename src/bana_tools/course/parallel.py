@@ -80,13 +80,43 @@ def load_course_config(course: Path) -> Any:
         os.chdir(here)
 
 
-def course_db_path(course: Path, config: Any) -> Path:
-    url = config.CourseDirectory.get("db_url", "") if "CourseDirectory" in config else ""
-    if url and not url.startswith("sqlite:///"):
-        from bana_tools.course.nbgrader_run import NbgraderFailed
+def course_db_url(course: Path, config: Any) -> str:
+    """The course gradebook's database URL: ``c.CourseDirectory.db_url`` if set (SQLite,
+    PostgreSQL or any database nbgrader supports), else ``gradebook.db`` in the course.
 
-        raise NbgraderFailed(f"parallel grading needs an SQLite gradebook; db_url is {url}")
-    return Path(url[len("sqlite:///"):]) if url else course / "gradebook.db"
+    A relative SQLite path is taken from the course folder, as nbgrader (run there) does.
+    Raises ``NbgraderFailed`` (one line) for an SQLite gradebook that does not exist, or a
+    server that cannot be reached or has no gradebook.
+    """
+    from nbgrader.api import Gradebook
+
+    from bana_tools.course.merge import sqlite_url
+    from bana_tools.course.nbgrader_run import NbgraderFailed
+
+    url = config.CourseDirectory.get("db_url", "") if "CourseDirectory" in config else ""
+    if not url or url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///"):]) if url else Path("gradebook.db")
+        path = path if path.is_absolute() else course / path
+        if not path.exists():
+            raise NbgraderFailed(f"no gradebook at {path}; run 'nbgrader generate_assignment' first")
+        return sqlite_url(path)
+    try:
+        with Gradebook(url) as gb:
+            gb.assignments  # noqa: B018 - one query: is the server there, with nbgrader's tables?
+    except Exception as exc:  # noqa: BLE001 - any driver's error, told in one line
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise NbgraderFailed(f"cannot open the gradebook at {_safe_url(url)}: {reason}") from None
+    return url
+
+
+def _safe_url(url: str) -> str:
+    """``url`` without its password, for messages and logs."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy can parse: say so as given
+        return url.split("@")[-1]
 
 
 def submitted_students(course: Path, assignment: str) -> list[str]:
@@ -282,20 +312,18 @@ def grade_assignment(
     :func:`worker_pool`, for the same course) lets several assignments share workers that
     are already started.
     """
-    from bana_tools.course.merge import make_template, sqlite_url
+    from bana_tools.course.merge import make_template
     from bana_tools.course.nbgrader_run import NbgraderFailed, ensure_bin_on_path
 
     ensure_bin_on_path()
     course = course.resolve()
     config = load_course_config(course)
-    db_path = course_db_path(course, config)
-    if not db_path.exists():
-        raise NbgraderFailed(f"no gradebook at {db_path}; run 'nbgrader generate_assignment {assignment}' first")
+    db_url = course_db_url(course, config)
     if not (course / "source" / assignment).is_dir():
         raise NbgraderFailed(f"no source/{assignment} folder in {course}")
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(sqlite_url(db_path)) as gb:
+    with Gradebook(db_url) as gb:
         try:
             gb.find_assignment(assignment)
         except MissingEntry:
@@ -313,11 +341,10 @@ def grade_assignment(
         on_start(len(todo))
     started = time.perf_counter()
     outcomes: list[Outcome] = []
-    db_url = sqlite_url(db_path)
     (course / "logs").mkdir(exist_ok=True)
     stderr_log = course / "logs" / f"grade-{assignment}-workers.log"
     with tempfile.TemporaryDirectory(prefix="bana-template-") as tmp:
-        template = make_template(db_path, Path(tmp) / "template.db")
+        template = make_template(db_url, Path(tmp) / "template.db")
         if todo:
             workers = max(1, min(jobs, len(todo)))
             with contextlib.ExitStack() as stack:
