@@ -9,8 +9,8 @@ import pytest
 from bana_tools.cli.main import main
 from bana_tools.course import layout
 from bana_tools.course.build_source import build
+from bana_tools.course.cells import escape_block
 from bana_tools.course.feedback import strip_region
-from bana_tools.course.preprocessors import escape_block
 from bana_tools.course.release import sync_release
 from bana_tools.exercises import all_exercises
 
@@ -47,7 +47,7 @@ def test_release_notebook_cells(repo_root, exercise):
 
 
 def test_escape_block_and_strip_region():
-    assert escape_block('<a href="x">\n&') == "&lt;a href=&quot;x&quot;&gt;<br>&amp;"
+    assert escape_block('<a href="x">\n&') == "&lt;a href=&#34;x&#34;&gt;<br>&amp;"
     src = "keep\n### BEGIN HIDDEN TESTS\nsecret()\n### END HIDDEN TESTS\nafter"
     assert strip_region(src, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS") == ("keep\nafter", True)
 

@@ -333,7 +333,7 @@ def test_attempt_stats_count_tries_to_first_pass(monkeypatch):
 def test_grading_replaces_the_typed_id_with_nbgraders_student_id(tmp_path, monkeypatch):
     import nbformat
 
-    from bana_tools.course.preprocessors import PrepareAnswers
+    from bana_tools.course.prepare import PrepareAnswers
 
     ex = make_exercise()
     monkeypatch.setattr("bana_tools.exercises.get_exercise", lambda _id: ex)
@@ -344,7 +344,7 @@ def test_grading_replaces_the_typed_id_with_nbgraders_student_id(tmp_path, monke
     nb, resources = PrepareAnswers().preprocess(nbformat.v4.new_notebook(), resources)
     saved = read_answers_file(AnswerStore.beside(ex, tmp_path).path).answers
     assert saved["student_id"] == "erin"
-    assert "&#x27;erin&#x27;" in nb.cells[0].source and "a-friend" in nb.cells[0].source
+    assert "&#39;erin&#39;" in nb.cells[0].source and "a-friend" in nb.cells[0].source
     assert run_checks(ex, saved, visibility="all").score == run_checks(ex, answers, visibility="all").max_score
     # the same id (any case) leaves the file and the notebook alone
     again, _ = PrepareAnswers().preprocess(nbformat.v4.new_notebook(),

@@ -8,9 +8,12 @@ Modules (each imported only when used; none imports nbgrader at package import):
   declarations (content as data).
 * :mod:`~bana_tools.course.release` - runs ``nbgrader generate_assignment`` and keeps the
   committed release notebooks in ``exercises/`` in step.
-* :mod:`~bana_tools.course.preprocessors` - autograde preprocessors: the answers copy in the
-  notebook, cells a student added or duplicated, prose shown (escaped) with its rubric,
-  bounded output.
+* the autograde passes, by phase: :mod:`~bana_tools.course.sanitise` (the answers copy in
+  the notebook kept, cells a student added or duplicated neutralised, deleted cells
+  restored), :mod:`~bana_tools.course.prepare` (the answers that count, prose shown escaped
+  with its rubric), :mod:`~bana_tools.course.execute` (the course's cells run in process,
+  else in a bounded kernel), :mod:`~bana_tools.course.cellmeta` (nbgrader's metadata check,
+  schema compiled once); :mod:`~bana_tools.course.cells` holds what they share.
 * :mod:`~bana_tools.course.feedback` - the feedback sanitiser (no hidden tests, no rubric).
 * :mod:`~bana_tools.course.canvas` - an ``nbgrader export`` plugin writing Canvas's CSV.
 * :mod:`~bana_tools.course.parallel` and :mod:`~bana_tools.course.merge` - parallel

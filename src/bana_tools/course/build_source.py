@@ -15,7 +15,7 @@ and rebuild. Each notebook holds, in order:
    between ``### BEGIN HIDDEN TESTS`` markers, so the release shows only a comment.
 5. ``prose-<question>`` (markdown, manually graded answer): a heading, and the rubric in
    the solution region. The release replaces the rubric with a note; at grading time
-   :class:`~bana_tools.course.preprocessors.RenderProse` puts the student's answer
+   :class:`~bana_tools.course.prepare.RenderProse` puts the student's answer
    (escaped) and the rubric in this cell, where formgrader shows both.
 """
 

@@ -42,7 +42,8 @@ from bana_tools.course.layout import COURSE_ID, PROSE_STUB
 #: (a resubmission's ``-1`` suffix is dropped from the notebook name).
 LMS_FILE_REGEXP = r"^(?:.*/)?(?P<student_id>[A-Za-z0-9.]+)_(?:LATE_)?\d+_\d+_(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
 
-_P = "bana_tools.course.preprocessors."
+_SANITISE = "bana_tools.course.sanitise."
+_PREPARE = "bana_tools.course.prepare."
 
 
 def _dotted(item: Any) -> str:
@@ -76,16 +77,16 @@ def _compiled_metadata_check(pipeline: list[str]) -> list[str]:
 def sanitize_preprocessors() -> list[str]:
     """nbgrader's sanitising pipeline with the course's passes inserted (module docstring)."""
     pipeline = _compiled_metadata_check(_defaults("Autograde", "sanitize_preprocessors"))
-    pipeline = _insert(pipeline, "ClearOutput", [_P + "StashAnswers"], before=True)
-    pipeline = _insert(pipeline, "DeduplicateIds", [_P + "NeutraliseAddedCells"])
-    return _insert(pipeline, "OverwriteCells", [_P + "RestoreMissingCells"])
+    pipeline = _insert(pipeline, "ClearOutput", [_SANITISE + "StashAnswers"], before=True)
+    pipeline = _insert(pipeline, "DeduplicateIds", [_SANITISE + "NeutraliseAddedCells"])
+    return _insert(pipeline, "OverwriteCells", [_SANITISE + "RestoreMissingCells"])
 
 
 def autograde_preprocessors() -> list[str]:
     """nbgrader's grading pipeline, with answers prepared and prose rendered before its
     ``Execute``, which :class:`~bana_tools.course.execute.InProcessExecute` replaces."""
     pipeline = _compiled_metadata_check(_defaults("Autograde", "autograde_preprocessors"))
-    pipeline = _insert(pipeline, "Execute", [_P + "PrepareAnswers", _P + "RenderProse"],
+    pipeline = _insert(pipeline, "Execute", [_PREPARE + "PrepareAnswers", _PREPARE + "RenderProse"],
                        before=True)
     return _insert(pipeline, "Execute", ["bana_tools.course.execute.InProcessExecute"],
                    replace=True)

@@ -22,6 +22,7 @@ source notebook with solution cells) goes to the kernel as before; so does every
 from __future__ import annotations
 
 import gc
+import json
 import os
 import sys
 from pathlib import Path
@@ -29,11 +30,95 @@ from typing import Any
 
 from IPython.core.displayhook import DisplayHook
 from IPython.core.interactiveshell import InteractiveShell
+from jupyter_client.kernelspec import NoSuchKernel
+from nbclient.util import run_sync
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode, from_dict
-from traitlets import Bool, Type
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Integer, Type
 
-from bana_tools.course.preprocessors import BoundedExecute, _output_size
+
+def _output_size(msg: dict[str, Any]) -> int:
+    content = msg.get("content") or {}
+    size = len(content.get("text") or "")
+    data = content.get("data")
+    if isinstance(data, dict):
+        for value in data.values():
+            size += len(value) if isinstance(value, str) else len(json.dumps(value, default=str))
+    size += sum(len(line) for line in content.get("traceback") or [])
+    return size
+
+
+class BoundedExecute(Execute):
+    """nbgrader's ``Execute`` with a cap on the output a cell may produce.
+
+    Output beyond ``max_output_bytes`` for one cell is dropped as it arrives (it never
+    accumulates in memory or lands in the graded notebook), and one line on stdout says
+    so. The per-cell timeout is ``Execute.timeout`` (interrupt and carry on).
+
+    A kernel that dies before it answers its first request (a busy machine, two kernels
+    racing for a port) is started again, up to ``kernel_start_attempts`` times: no cell has
+    run yet, so nothing of the submission is lost or run twice. A kernel that dies while a
+    cell runs is not retried; that is nbgrader's error, as before.
+    """
+
+    max_output_bytes = Integer(
+        1_000_000, help="largest output (bytes of text and data) kept for one cell; -1: no cap"
+    ).tag(config=True)
+
+    kernel_start_attempts = Integer(
+        3, help="times to start a kernel for one notebook before its grading fails (a kernel "
+                "that dies on start is started again; no cell has run by then)"
+    ).tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict, km: Any = None):
+        attempts = max(1, self.kernel_start_attempts)
+        for attempt in range(1, attempts + 1):
+            self._bana_sizes: dict[int, int] = {}
+            self._bana_cut: set[int] = set()
+            self._bana_kernel_ready = False
+            try:
+                return super().preprocess(nb, resources, km=km)
+            except Exception as exc:
+                if (self._bana_kernel_ready or km is not None or attempt == attempts
+                        or isinstance(exc, NoSuchKernel)):
+                    raise
+                self.log.warning("the kernel did not start (%s: %s); starting it again "
+                                 "(attempt %d of %d)", type(exc).__name__, exc, attempt + 1,
+                                 attempts)
+                self.km = self.kc = None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def async_start_new_kernel_client(self) -> Any:
+        client = await super().async_start_new_kernel_client()
+        self._bana_kernel_ready = True
+        return client
+
+    # nbclient binds the blocking version to its own coroutine; bind it to this one
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
+               cell_index: int) -> NotebookNode | None:
+        if self.max_output_bytes < 0 or msg.get("msg_type") not in (
+            "stream", "display_data", "execute_result", "error", "update_display_data"
+        ):
+            return super().output(outs, msg, display_id, cell_index)
+        sizes = getattr(self, "_bana_sizes", {})
+        used = sizes.get(cell_index, 0) + _output_size(msg)
+        sizes[cell_index] = used
+        if used <= self.max_output_bytes:
+            return super().output(outs, msg, display_id, cell_index)
+        cut = getattr(self, "_bana_cut", set())
+        if cell_index not in cut:
+            cut.add(cell_index)
+            note = from_dict({
+                "output_type": "stream", "name": "stdout",
+                "text": f"\n[output cut by the grader: this cell printed more than "
+                        f"{self.max_output_bytes:,} bytes]\n",
+            })
+            outs.append(note)
+            return note
+        return None
 
 
 def _live_widgets() -> dict[str, Any]:

@@ -10,7 +10,6 @@ by their title: the report is for instructors.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,46 +149,15 @@ def histogram_png(totals: list[float], max_score: float, path: Path) -> Path:
 
 def render_html(assignment: str, stats: list[CellStats], totals: dict[str, float],
                 max_score: float, png_name: str, attempts: list[AttemptStats] | None = None) -> str:
-    e = html.escape
-    attempt_rows = "".join(
-        f"<tr><td>{e(a.exercise)}</td><td>{e(a.title)}</td><td>{a.students}</td>"
-        f"<td>{100 * a.pass_rate:.0f}%</td>"
-        f"<td>{f'{a.mean_tries:.1f}' if a.passed else '-'}</td></tr>"
-        for a in attempts or []
-    )
-    rows = []
-    for s in stats:
-        rate = f"{100 * s.pass_rate:.0f}%" if s.graded else "not graded yet"
-        rows.append(
-            f"<tr><td>{e(s.notebook)}</td><td>{e(s.kind)}</td><td>{e(s.title)}</td>"
-            f"<td>{s.points:g}</td><td>{s.graded}</td><td>{rate}</td><td>{s.mean:.2f}</td></tr>"
-        )
+    """The report page (``templates/course_report.html``; every value escaped)."""
+    from bana_tools.render import render
+
     values = sorted(totals.values())
-    mean = sum(values) / len(values) if values else 0.0
-    median = values[len(values) // 2] if values else 0.0
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{e(assignment)}: grading report</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}th{{background:#eef}}</style></head>
-<body><h1>{e(assignment)}: grading report</h1>
-<p>{len(values)} submission(s); mean {mean:.2f}, median {median:.2f} of {max_score:g} points.</p>
-<img src="{e(png_name)}" alt="Histogram of total scores for {e(assignment)}">
-<h2>Checks and hand-graded answers</h2>
-<p>"Full points" counts submissions that earned every point of the cell. Hand-graded
-answers count once a grader has scored them (or nbgrader gave 0 to an empty answer).</p>
-<table><thead><tr><th>notebook</th><th>kind</th><th>what</th><th>points</th><th>graded</th>
-<th>full points</th><th>mean score</th></tr></thead><tbody>
-{''.join(rows)}
-</tbody></table>
-<h2>Self-checks before hand-in</h2>
-<p>From the attempt logs in the submitted answers files: of the students who pressed "Check
-my answers" at least once, the share who got each check to pass, and how many tries it took
-them on average (up to and including the first pass).</p>
-<table class="bana-attempts"><thead><tr><th>notebook</th><th>check</th><th>students who
-self-checked</th><th>passed at some try</th><th>mean tries to first pass</th></tr></thead><tbody>
-{attempt_rows or '<tr><td colspan="5">No self-check logs in the submissions.</td></tr>'}
-</tbody></table></body></html>
-"""
+    return render("course_report.html", assignment=assignment, stats=stats,
+                  attempts=attempts or [], png_name=png_name, max_score=max_score,
+                  count=len(values), mean=sum(values) / len(values) if values else 0.0,
+                  median=values[len(values) // 2] if values else 0.0,
+                  points=lambda v: f"{v:g}")
 
 
 def write_report(course: Path, assignment: str, db_url: str | None = None) -> Path:

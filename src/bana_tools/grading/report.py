@@ -1,7 +1,8 @@
 """A readable report of one student's answers and the public checks, as Markdown or HTML.
 
-Every piece of student text is escaped (``html.escape`` for HTML; Markdown output escapes
-the characters that would change its structure and any raw HTML).
+Every piece of student text is escaped: HTML through the autoescaping template
+``templates/answers_report.html`` (:mod:`bana_tools.render`); Markdown by escaping the
+characters that would change its structure and any raw HTML.
 """
 
 from __future__ import annotations
@@ -93,52 +94,34 @@ def render_markdown(exercise: Exercise, answers: dict[str, Any], report: GradeRe
     return "\n".join(lines) + "\n"
 
 
-_CSS = """
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
-table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;padding:.3rem;vertical-align:top}
-.pass{color:#1b5e20}.fail{color:#b71c1c}.prompt{color:#555;font-style:italic}
-.answer{white-space:pre-wrap;border-left:3px solid #ccc;padding-left:.6rem}
-"""
+def _answer_view(question: Any, value: Any) -> dict[str, Any]:
+    """What the HTML page shows for one question: a table, a list or a text."""
+    view: dict[str, Any] = {"label": question.label, "prompt": question.prompt,
+                            "columns": None, "rows": None, "entries": None, "text": ""}
+    shown = _display_value(question, value)
+    if isinstance(question, RecordsQuestion):
+        view["columns"] = [c.label for c in question.columns]
+        view["rows"] = [_record_cells(question, row) for row in shown or []]
+    elif isinstance(shown, list):
+        view["entries"] = [str(v) for v in shown if str(v).strip()]
+    elif str(shown).strip():
+        view["text"] = str(shown)
+    return view
 
 
 def render_html(exercise: Exercise, answers: dict[str, Any], report: GradeReport,
                 updated: datetime | None = None) -> str:
-    """The report as a standalone HTML page (all student text escaped)."""
-    e = html.escape
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>{e(exercise.title)}</title><style>{_CSS}</style></head><body>",
-           f"<h1>{e(exercise.title)}</h1>"]
-    meta = f"Exercise <code>{e(exercise.id)}</code>"
-    if updated:
-        meta += f", answers saved {e(updated.astimezone().strftime('%Y-%m-%d %H:%M'))}"
-    out.append(f"<p>{meta}</p>")
-    out.append(f"<h2>Self-check: {format_points(report.score)} of {format_points(report.max_score)} points</h2><ul>")
-    for c in report.checks:
-        cls, mark = ("pass", "✓") if c.passed else ("fail", "✗")
-        out.append(f'<li class="{cls}">{mark} <strong>{e(c.title)}</strong> '
-                   f"({format_points(c.points)}/{format_points(c.max_points)}): {e(c.message)}</li>")
-    out.append("</ul>")
-    for part in exercise.parts:
-        out.append(f"<h2>{e(part.title)}</h2>")
-        for q in part.questions:
-            out.append(f"<h3>{e(q.label)}</h3><p class=\"prompt\">{e(q.prompt)}</p>")
-            value = _display_value(q, answers.get(q.id))
-            if isinstance(q, RecordsQuestion):
-                if not value:
-                    out.append("<p>(no rows)</p>")
-                    continue
-                out.append("<table><tr>" + "".join(f"<th>{e(c.label)}</th>" for c in q.columns) + "</tr>")
-                for row in value:
-                    out.append("<tr>" + "".join(f"<td>{e(cell)}</td>"
-                                                for cell in _record_cells(q, row)) + "</tr>")
-                out.append("</table>")
-            elif isinstance(value, list):
-                items = [v for v in value if str(v).strip()]
-                out.append("<ul>" + "".join(f"<li>{e(str(v))}</li>" for v in items) + "</ul>"
-                           if items else "<p>(none)</p>")
-            else:
-                text = str(value)
-                out.append(f'<div class="answer">{e(text)}</div>' if text.strip()
-                           else "<p>(not answered)</p>")
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
+    """The report as a standalone HTML page (``templates/answers_report.html``; every value
+    escaped)."""
+    from bana_tools.render import render
+
+    checks = [{"passed": c.passed, "title": c.title, "message": c.message,
+               "points": format_points(c.points), "max_points": format_points(c.max_points)}
+              for c in report.checks]
+    parts = [{"title": part.title,
+              "questions": [_answer_view(q, answers.get(q.id)) for q in part.questions]}
+             for part in exercise.parts]
+    return render("answers_report.html", title=exercise.title, exercise_id=exercise.id,
+                  updated=updated.astimezone().strftime("%Y-%m-%d %H:%M") if updated else "",
+                  score=format_points(report.score), max_score=format_points(report.max_score),
+                  checks=checks, parts=parts)

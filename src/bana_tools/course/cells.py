@@ -1,0 +1,50 @@
+"""What the course's grading passes share: which exercise a notebook is, its folder, the
+key of the notebook metadata the sanitising pass leaves for the grading pass, and escaped
+Markdown cells.
+
+The passes themselves, by phase: :mod:`bana_tools.course.sanitise` (the submitted
+notebook made safe), :mod:`bana_tools.course.prepare` (the answers to grade, the prose
+shown to graders), :mod:`bana_tools.course.execute` (the course's cells run, bounded),
+then nbgrader's own scoring, and :mod:`bana_tools.course.feedback`. They are listed, in
+order, in :mod:`bana_tools.course.config`. The exercise of a notebook is its notebook id
+(``<exercise_id>.ipynb``); the answers are ``answers/<exercise_id>.json`` beside it.
+Nothing in these passes trusts the submitted notebook's metadata: which cells exist, and
+what they are, comes from the gradebook (what ``nbgrader generate_assignment`` recorded)
+and from the exercise declaration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat.notebooknode import NotebookNode, from_dict
+
+#: Notebook-level metadata key carrying what the sanitising pass learned to the grading pass.
+STASH_KEY = "bana_grading"
+
+
+def exercise_id_of(resources: ResourcesDict) -> str:
+    return str(resources["nbgrader"]["notebook"])
+
+
+def notebook_dir(resources: ResourcesDict) -> Path:
+    return Path(resources.get("metadata", {}).get("path") or ".")
+
+
+def escape_block(text: str) -> str:
+    """``text`` escaped for HTML, on one line (newlines as ``<br>``): the renderer's
+    ``one_line`` filter (:func:`bana_tools.render.one_line`), for cells built in code.
+
+    Keeping a block on one line keeps it a single HTML block in Markdown, so no Markdown
+    syntax in a student's text is interpreted (no links, no headings, no images).
+    """
+    from bana_tools.render import one_line
+
+    return str(one_line(text or ""))
+
+
+def markdown_cell(source: str, cell_id: str, **metadata: Any) -> NotebookNode:
+    return from_dict({"cell_type": "markdown", "id": cell_id[:64], "metadata": dict(metadata),
+                      "source": source})
