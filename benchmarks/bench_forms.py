@@ -30,8 +30,8 @@ import time
 from pathlib import Path
 
 from bana_tools.answers import AnswerStore, answers_path
+from bana_tools.course.answers_sim import example_answers
 from bana_tools.exercises import exercise_ids, get_exercise
-from bana_tools.exercises.samples import example_answers
 
 
 def _fresh(code: str, runs: int = 5) -> tuple[float, str]:

@@ -23,8 +23,8 @@ from bana_tools.answers import (
     read_answers_file,
     restore_answers_from_notebook,
 )
+from bana_tools.course.answers_sim import example_answers
 from bana_tools.exercises import get_exercise
-from bana_tools.exercises.samples import example_answers
 from bana_tools.exercises.schema import LONG_TEXT_MAX_CHARS
 
 EX = "ch02-readmission"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bana_tools.answers import AnswersFile, AnswerStore
+from bana_tools.course.answers_sim import example_answers
 from bana_tools.exercises import all_exercises, exercise_ids, get_exercise
-from bana_tools.exercises.samples import example_answers
 
 
 def bana(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

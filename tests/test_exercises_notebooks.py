@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from bana_tools.answers import ANSWERS_MIME, AnswerStore, restore_answers_from_notebook
+from bana_tools.course.answers_sim import example_answers
 from bana_tools.exercises import all_exercises, get_exercise
 from bana_tools.exercises.notebook import (
     form_source,
@@ -17,7 +18,6 @@ from bana_tools.exercises.notebook import (
     self_check_source,
     student_notebook,
 )
-from bana_tools.exercises.samples import example_answers
 
 
 @pytest.mark.parametrize("exercise", all_exercises(), ids=lambda e: e.id)

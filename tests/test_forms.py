@@ -10,8 +10,8 @@ import ipywidgets as widgets
 import pytest
 
 from bana_tools.answers import read_answers_file
+from bana_tools.course.answers_sim import example_answers
 from bana_tools.exercises import exercise_ids, get_exercise
-from bana_tools.exercises.samples import example_answers
 from bana_tools.forms import build_form
 from bana_tools.forms.form import Debouncer
 from bana_tools.forms.widgets import (

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from bana_tools.answers import AnswersFile, AnswerStore, answers_bundle
+from bana_tools.course.answers_sim import example_answers
 from bana_tools.exercises import all_exercises, exercise_ids, get_exercise
-from bana_tools.exercises.samples import example_answers
 from bana_tools.grading import (
     assert_checks,
     autograde,

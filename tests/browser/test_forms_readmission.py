@@ -16,8 +16,8 @@ import pytest
 from playwright.sync_api import expect
 
 from bana_tools.answers import ANSWERS_MIME
+from bana_tools.course.answers_sim import example_answers
 from bana_tools.exercises import get_exercise
-from bana_tools.exercises.samples import example_answers
 from support.lab import (
     menu,
     open_notebook,

@@ -1,15 +1,20 @@
-"""Simulated answers of varied quality, derived from an exercise declaration.
+"""Simulated answers of varied quality, derived from an exercise declaration: the one
+place that makes answers nobody typed.
 
 Used by the demo class, the tests and the benchmarks. Deterministic for a seed. The
 "complete" answers satisfy the declared structure (lengths, counts, categories, catalog
-names, pilot numbers); "partial" ones answer about half of the questions, too briefly.
-Every complete answer contains a little HTML, so escaping can be seen and tested.
+names, the values computed from the student's data); "partial" ones answer about half of
+the questions, too briefly. Every complete answer contains a little HTML, so escaping can
+be seen and tested. :func:`example_answers` gives one fixed set per exercise: the sample
+answers its declaration carries, else the simulator's, seeded.
 """
 
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, Literal
+
+Quality = Literal["complete", "partial", "empty"]
 
 #: Put into free text so that escaping is visible (and testable) wherever text is shown.
 MARKUP_PROBE = '<script>alert("hi")</script> <b>bold?</b> & more'
@@ -176,4 +181,24 @@ def partial_answers(exercise: Any, rng: random.Random, student: str = "") -> dic
         elif isinstance(value, list) and len(value) > 1:
             value = value[: max(1, len(value) // 2)]
         answers[qid] = value
+    return answers
+
+
+def example_answers(exercise_id: str, quality: Quality = "complete") -> dict[str, Any]:
+    """One fixed set of answers to ``exercise_id`` (a fresh dict each call): ``complete``
+    passes every public and hidden check, ``partial`` keeps the first half of the answers,
+    ``empty`` answers nothing. The declaration's ``sample_answers`` if it has them, else
+    :func:`complete_answers` seeded for the student "sample-student"."""
+    import copy
+
+    from bana_tools.exercises import get_exercise
+
+    if quality == "empty":
+        return {}
+    exercise = get_exercise(exercise_id)
+    answers = (copy.deepcopy(exercise.sample_answers) if exercise.sample_answers
+               else complete_answers(exercise, random.Random(7), "sample-student"))
+    if quality == "partial":
+        keys = list(answers)
+        return {k: answers[k] for k in keys[: max(1, len(keys) // 2)]}
     return answers

@@ -6,6 +6,9 @@ ModelOps and DevOps; the design principles), with prompts written for this cours
 
 from __future__ import annotations
 
+from typing import Any
+
+from bana_tools.exercises.filler import filler
 from bana_tools.exercises.schema import (
     CheckSpec,
     Column,
@@ -34,6 +37,26 @@ PRINCIPLES: tuple[Option, ...] = (
     Option(value="automation", label="Automation"),
     Option(value="monitoring", label="Monitoring"),
 )
+
+
+#: Example answers for tests, demos and benchmarks (plain filler, not model solutions);
+#: they pass every public and hidden check.
+SAMPLE_ANSWERS: dict[str, Any] = {
+    "cases": ["uber-michelangelo"],
+    "objectives": "Uber Michelangelo objectives. " + filler("business objectives", 50),
+    "value": filler("value for the organisation and its riders and drivers", 70),
+    "dataops": "Data ingestion and versioning first. " + filler("data pipelines", 45),
+    "modelops": "Model registry and retraining cadence. " + filler("model lifecycle", 48),
+    "devops": "Continuous deployment with shadow tests. " + filler("deployment", 52),
+    "principles": [
+        {"principle": p, "example": example, "contribution": f"{p.title()} lets teams ship changes faster."}
+        for p, example in [("modularity", "separate feature store and training services"),
+                           ("scalability", "distributed training on a shared cluster"),
+                           ("automation", "scheduled retraining pipelines with validation gates"),
+                           ("monitoring", "dashboards of prediction drift with alerts")]
+    ],
+}
+
 
 EXERCISE = Exercise(
     id="ch01-case-study",
@@ -163,4 +186,5 @@ EXERCISE = Exercise(
         CheckSpec(id="principle-examples-distinct", title="Examples are not repeated",
                   points=1, visibility="hidden"),
     ),
+    sample_answers=SAMPLE_ANSWERS,
 )

@@ -6,7 +6,10 @@ alerts from 2.3.3). Each row is a metric definition a team could put on a dashbo
 
 from __future__ import annotations
 
+from typing import Any
+
 from bana_tools.exercises.columns import METRIC_COLUMNS
+from bana_tools.exercises.filler import filler
 from bana_tools.exercises.schema import (
     CheckSpec,
     Exercise,
@@ -15,6 +18,27 @@ from bana_tools.exercises.schema import (
     RecordsQuestion,
     ShortText,
 )
+
+#: Example answers for tests, demos and benchmarks (plain filler, not model solutions);
+#: they pass every public and hidden check.
+_SAMPLE_METRICS = [
+    ("Recall", "model", "TP / (TP + FN) at the chosen threshold", "ratio", "0.6", "0.5", "higher"),
+    ("Precision", "model", "share of flagged patients who were in fact readmitted", "ratio", "0.3", "0.2", "higher"),
+    ("p95 latency", "system", "95th percentile of response time", "ms", "300", "500", "lower"),
+    ("Uptime", "system", "share of minutes the service answers", "%", "99.5", "99", "higher"),
+    ("Readmission rate", "business", "30-day readmissions / discharges", "%", "12", "14", "lower"),
+    ("Net savings", "business", "prevented x cost - programme cost", "USD", "250000", "0", "higher"),
+]
+SAMPLE_ANSWERS: dict[str, Any] = {
+    "metrics": [
+        {"name": n, "category": c, "definition": d, "unit": u, "target": t, "alert": a,
+         "direction": w, "why": f"{n} shows whether the system helps patients and budget"}
+        for n, c, d, u, t, a, w in _SAMPLE_METRICS
+    ],
+    "north_star": "Net savings",
+    "tradeoff": "Recall and precision pull apart. " + filler("the operating point", 70),
+}
+
 
 EXERCISE = Exercise(
     id="ch02-metrics",
@@ -95,4 +119,5 @@ EXERCISE = Exercise(
         CheckSpec(id="definitions-distinct", title="Definitions are not repeated",
                   points=1, visibility="hidden"),
     ),
+    sample_answers=SAMPLE_ANSWERS,
 )

@@ -7,7 +7,10 @@ sections 2.4-2.5, iteration and scope creep from section 2.6). Prompts are our o
 
 from __future__ import annotations
 
+from typing import Any
+
 from bana_tools.exercises.columns import METRIC_COLUMNS_SHORT
+from bana_tools.exercises.filler import filler
 from bana_tools.exercises.schema import (
     CheckSpec,
     Column,
@@ -62,6 +65,58 @@ def _criterion_questions():
             min_words=25, max_words=150, points=1,
             rubric="Reasoning uses facts about readmission data or care, not a generic claim.",
         )
+
+
+
+#: Example answers for tests, demos and benchmarks (plain filler, not model solutions);
+#: they pass every public and hidden check.
+SAMPLE_ANSWERS: dict[str, Any] = {
+    "stakeholders": [
+        {"who": "Discharge nurses", "role": "end users", "needs": "a short daily list"},
+        {"who": "Chief medical officer", "role": "sponsor", "needs": "fewer readmissions"},
+        {"who": "Finance", "role": "budget owner", "needs": "penalty and cost figures"},
+        {"who": "IT and data team", "role": "builders", "needs": "access to EHR data"},
+    ],
+    "stakeholder_questions": [
+        "What happens today when a patient is judged high risk?",
+        "How many patients can the follow-up team call each day?",
+        "Which readmissions count: all causes, or planned ones too?",
+    ],
+    "assumptions": ["Readmissions to other hospitals are recorded",
+                    "Discharge data is complete on the day of discharge"],
+    "criterion_patterns": "yes",
+    "criterion_patterns_why": "Risk depends on interacting factors. " + filler("patterns", 30),
+    "criterion_data": "partly",
+    "criterion_data_why": "Years of records exist but coding varies. " + filler("data", 30),
+    "criterion_unseen": "yes",
+    "criterion_unseen_why": "New patients are discharged daily. " + filler("new cases", 30),
+    "verdict": "conditional",
+    "alternative": "A LACE score checklist at discharge. " + filler("a rule-based score", 35),
+    "alternative_limits": "It ignores interactions. " + filler("limits of fixed rules", 35),
+    "metrics": [
+        {"name": "Recall", "category": "model", "definition": "TP / (TP + FN)",
+         "direction": "higher", "why": "missed readmissions are costly"},
+        {"name": "p95 latency", "category": "system", "definition": "95th percentile ms",
+         "direction": "lower", "why": "scores must be ready at discharge"},
+        {"name": "Readmission rate", "category": "business",
+         "definition": "readmitted within 30 days / discharges", "direction": "lower",
+         "why": "the outcome the hospital is judged on"},
+    ],
+    "value": "Tangible and intangible value. " + filler("value to the hospital", 120),
+    "tangible": ["Lower readmission penalties", "Fewer costly readmissions"],
+    "intangible": ["Patient trust", "Staff confidence in discharge planning"],
+    "requirements": [
+        {"area": "data", "requirement": "EHR extracts at discharge",
+         "gap": "lab results arrive late", "closing": "agree a data feed with IT"},
+        {"area": "infrastructure", "requirement": "a scoring service",
+         "gap": "no model hosting", "closing": "use the hospital cloud tenant"},
+        {"area": "deployment", "requirement": "scores in the nurse worklist",
+         "gap": "EHR vendor integration", "closing": "start with a daily report"},
+    ],
+    "why_iterative": "Feedback changes the plan. " + filler("iteration", 45),
+    "change_example": "The recall target may rise after the pilot. " + filler("a change", 30),
+    "scope_control": "Use a change log and milestones. " + filler("scope control", 35),
+}
 
 
 EXERCISE = Exercise(
@@ -273,4 +328,5 @@ EXERCISE = Exercise(
         CheckSpec(id="prose-not-duplicated", title="Long answers are not copies of each other",
                   points=1, visibility="hidden"),
     ),
+    sample_answers=SAMPLE_ANSWERS,
 )

@@ -549,6 +549,12 @@ class Exercise(_Frozen):
     cells: tuple[NotebookCell, ...] = Field(
         (), description="notebook cells shown between the introduction and the form"
     )
+    sample_answers: dict[str, Any] = Field(
+        default_factory=dict,
+        description="example answers for tests, demos and benchmarks (plain filler, not model "
+                    "solutions; complete: every check passes); without them the answer "
+                    "simulator's complete answers stand in",
+    )
 
     @model_validator(mode="after")
     def _ids_unique_and_known(self) -> Exercise:
@@ -572,6 +578,9 @@ class Exercise(_Frozen):
                     raise ValueError(f"{self.id}: {q.id} refers to unknown column {q.refers_to}")
         if self.scenario is not None and self.scenario.per_student and self.student_id_question() is None:
             raise ValueError(f"{self.id}: per-student data needs a student_id question")
+        unknown = sorted(set(self.sample_answers) - set(questions))
+        if unknown:
+            raise ValueError(f"{self.id}: sample answers for unknown questions {unknown}")
         cell_ids = [c.id for c in self.cells]
         if len(cell_ids) != len(set(cell_ids)):
             raise ValueError(f"{self.id}: notebook cell ids repeat")
