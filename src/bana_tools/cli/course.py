@@ -134,13 +134,9 @@ def run_grade(args: argparse.Namespace) -> int:
         TimeRemainingColumn,
     )
 
+    from bana_tools.course.coursedir import course_db_url, load_course_config
     from bana_tools.course.nbgrader_run import NbgraderFailed
-    from bana_tools.course.parallel import (
-        course_db_url,
-        grade_assignment,
-        load_course_config,
-        worker_pool,
-    )
+    from bana_tools.course.parallel import grade_assignment, worker_pool
 
     if args.jobs < 1:
         raise _fail("--jobs must be at least 1")
@@ -190,8 +186,8 @@ def run_grade(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     from nbgrader.api import MissingEntry
 
+    from bana_tools.course.coursedir import course_db_url, load_course_config
     from bana_tools.course.nbgrader_run import NbgraderFailed
-    from bana_tools.course.parallel import course_db_url, load_course_config
     from bana_tools.course.report import write_report
 
     course = args.course.resolve()

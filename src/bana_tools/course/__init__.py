@@ -16,8 +16,10 @@ Modules (each imported only when used; none imports nbgrader at package import):
   schema compiled once); :mod:`~bana_tools.course.cells` holds what they share.
 * :mod:`~bana_tools.course.feedback` - the feedback sanitiser (no hidden tests, no rubric).
 * :mod:`~bana_tools.course.canvas` - an ``nbgrader export`` plugin writing Canvas's CSV.
-* :mod:`~bana_tools.course.parallel` and :mod:`~bana_tools.course.merge` - parallel
-  autograding in per-submission sandboxes, merged into the gradebook by one writer.
+* :mod:`~bana_tools.course.parallel` (the scheduler), :mod:`~bana_tools.course.sandbox` (one
+  submission graded by a worker) and :mod:`~bana_tools.course.merge` (the one writer) -
+  parallel autograding; :mod:`~bana_tools.course.coursedir` - the course's configuration
+  and gradebook (SQLite or PostgreSQL), read as nbgrader reads them.
 * :mod:`~bana_tools.course.demo` - a simulated class; :mod:`~bana_tools.course.report` -
   pass rates and a score histogram.
 """

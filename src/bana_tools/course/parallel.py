@@ -1,4 +1,5 @@
-"""Parallel autograding: one sandbox per submission, one writer for the gradebook.
+"""Parallel autograding, the scheduler: one sandbox per submission, one writer for the
+gradebook.
 
 ``bana course grade ASSIGNMENT --jobs N`` runs nbgrader's own ``Autograde`` converter, with
 the course's ``nbgrader_config.py``, for each submission in a sandbox folder outside the
@@ -15,14 +16,15 @@ the converter, its configuration and its preprocessors are the same; only the fo
 differ. One addition: a submitted notebook that cannot be read at all (where
 ``nbgrader autograde`` stops with an error for that student) is replaced, in the sandbox
 only, by the released notebook, so the student's answers file is still graded.
+
+What a worker does with one submission is :mod:`bana_tools.course.sandbox`; where the
+course's configuration and gradebook are is :mod:`bana_tools.course.coursedir`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import logging
-import os
 import shutil
 import tempfile
 import time
@@ -34,9 +36,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from bana_tools.course.layout import NOTES_METADATA_KEY
-
-_WORKER: dict[str, Any] = {}
+from bana_tools.course.coursedir import course_db_url, load_course_config, submitted_students
+from bana_tools.course.sandbox import grade_in_sandbox, init_worker
 
 
 @dataclass
@@ -64,172 +65,6 @@ class GradeRun:
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status != "graded"]
-
-
-def load_course_config(course: Path) -> Any:
-    """The configuration ``nbgrader`` would use in ``course`` (its config files, merged)."""
-    from nbgrader.apps.baseapp import NbGrader
-
-    here = os.getcwd()
-    os.chdir(course)
-    try:
-        app = NbGrader()
-        app.load_config_file()
-        return app.config
-    finally:
-        os.chdir(here)
-
-
-def course_db_url(course: Path, config: Any) -> str:
-    """The course gradebook's database URL: ``c.CourseDirectory.db_url`` if set (SQLite,
-    PostgreSQL or any database nbgrader supports), else ``gradebook.db`` in the course.
-
-    A relative SQLite path is taken from the course folder, as nbgrader (run there) does.
-    Raises ``NbgraderFailed`` (one line) for an SQLite gradebook that does not exist, or a
-    server that cannot be reached or has no gradebook.
-    """
-    from nbgrader.api import Gradebook
-
-    from bana_tools.course.merge import sqlite_url
-    from bana_tools.course.nbgrader_run import NbgraderFailed
-
-    url = config.CourseDirectory.get("db_url", "") if "CourseDirectory" in config else ""
-    if not url or url.startswith("sqlite:///"):
-        path = Path(url[len("sqlite:///"):]) if url else Path("gradebook.db")
-        path = path if path.is_absolute() else course / path
-        if not path.exists():
-            raise NbgraderFailed(f"no gradebook at {path}; run 'nbgrader generate_assignment' first")
-        return sqlite_url(path)
-    try:
-        with Gradebook(url) as gb:
-            gb.assignments  # noqa: B018 - one query: is the server there, with nbgrader's tables?
-    except Exception as exc:  # noqa: BLE001 - any driver's error, told in one line
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise NbgraderFailed(f"cannot open the gradebook at {_safe_url(url)}: {reason}") from None
-    return url
-
-
-def _safe_url(url: str) -> str:
-    """``url`` without its password, for messages and logs."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy can parse: say so as given
-        return url.split("@")[-1]
-
-
-def submitted_students(course: Path, assignment: str) -> list[str]:
-    """Students with a submission of ``assignment`` in ``course/submitted``."""
-    base = course / "submitted"
-    if not base.is_dir():
-        return []
-    return sorted(p.name for p in base.iterdir() if (p / assignment).is_dir())
-
-
-def _init_worker(course: str, stderr_log: str) -> None:
-    from bana_tools.course.nbgrader_run import ensure_bin_on_path
-
-    ensure_bin_on_path()
-    # kernels inherit this process's stderr; keep their chatter out of the progress bar
-    fd = os.open(stderr_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(fd, 2)
-    os.close(fd)
-    _WORKER["config"] = load_course_config(Path(course))
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage().strip().splitlines()
-        if message and message[0].startswith("Attribute 'checksum' for cell hidden-"):
-            return  # nbgrader notes this for every hidden test cell: expected, not a problem
-        if message:
-            self.lines.append(f"{record.levelname}: {message[0][:300]}")
-
-
-NOTES_KEY = NOTES_METADATA_KEY
-
-
-def replace_unreadable_notebooks(folder: Path, release: Path) -> list[str]:
-    """Swap each notebook of ``folder`` that nbformat cannot read for its release version.
-
-    The answers file is what gets graded, so a notebook damaged on the way (truncated
-    upload, an editor that wrote something else) need not cost the student the grade. The
-    damaged file is kept beside it as ``<name>.unreadable``; a note in the notebook metadata
-    makes the grading note at the top say what happened. Returns the names replaced.
-    """
-    import json
-
-    import nbformat
-
-    replaced = []
-    for nb_path in sorted(folder.glob("*.ipynb")):
-        try:  # parse and validate once (nbformat.read would validate a second time)
-            nbformat.validate(json.loads(nb_path.read_text(encoding="utf-8")))
-            continue
-        except Exception:  # noqa: BLE001 - any reason it cannot be read
-            pass
-        original = release / nb_path.name
-        if not original.exists():
-            continue
-        nb_path.replace(nb_path.with_name(nb_path.name + ".unreadable"))
-        nb = json.loads(original.read_text(encoding="utf-8"))
-        nb.setdefault("metadata", {})[NOTES_KEY] = [
-            "The submitted notebook could not be read, so the released notebook was used in its "
-            "place; the answers were graded from the answers file."
-        ]
-        nb_path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
-        replaced.append(nb_path.name)
-    return replaced
-
-
-def grade_in_sandbox(course: str, assignment: str, student: str, template: str) -> dict[str, Any]:
-    """Worker: autograde one submission in a fresh sandbox; return what happened."""
-    from copy import deepcopy
-
-    from nbgrader.converters import Autograde, NbGraderException
-    from nbgrader.coursedir import CourseDirectory
-
-    from bana_tools.course.merge import sqlite_url
-
-    started = time.perf_counter()
-    root = Path(course)
-    sandbox = Path(tempfile.mkdtemp(prefix="bana-grade-"))
-    shutil.copytree(root / "source" / assignment, sandbox / "source" / assignment)
-    shutil.copytree(root / "submitted" / student / assignment,
-                    sandbox / "submitted" / student / assignment)
-    shutil.copyfile(template, sandbox / "gradebook.db")
-    replaced = replace_unreadable_notebooks(sandbox / "submitted" / student / assignment,
-                                            root / "release" / assignment)
-    config = deepcopy(_WORKER.get("config") or load_course_config(root))
-    config.CourseDirectory.root = str(sandbox)
-    config.CourseDirectory.db_url = sqlite_url(sandbox / "gradebook.db")
-    config.CourseDirectory.assignment_id = assignment
-    config.CourseDirectory.student_id = student
-    config.CourseDirectory.notebook_id = "*"
-    log = logging.getLogger(f"bana.grade.{os.getpid()}")
-    log.propagate = False
-    log.setLevel(logging.INFO)
-    collect = _Collect()
-    collect.lines += [f"WARNING: unreadable notebook replaced by the release: {n}" for n in replaced]
-    log.handlers = [collect]
-    ok = True
-    try:
-        coursedir = CourseDirectory(config=config)
-        converter = Autograde(coursedir=coursedir, config=config)
-        converter.log = log
-        converter.start()
-    except NbGraderException:
-        ok = False
-    except Exception as exc:  # noqa: BLE001 - one submission must not stop the batch
-        ok = False
-        collect.lines.append(f"ERROR: {type(exc).__name__}: {exc}")
-    return {"student": student, "sandbox": str(sandbox), "ok": ok,
-            "seconds": time.perf_counter() - started, "problems": collect.lines}
 
 
 def _finish(result: dict[str, Any], course: Path, assignment: str, db_url: str) -> Outcome:
@@ -284,7 +119,7 @@ def worker_pool(course: Path, jobs: int, stderr_log: Path | None = None) -> Proc
     (course / "logs").mkdir(exist_ok=True)
     log = stderr_log or course / "logs" / "grade-workers.log"
     return ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=get_context("spawn"),
-                               initializer=_init_worker, initargs=(str(course), str(log)))
+                               initializer=init_worker, initargs=(str(course), str(log)))
 
 
 def grade_assignments(course: Path, assignments: list[str], jobs: int = 2,

@@ -1,0 +1,128 @@
+"""The grading worker: one submission autograded by nbgrader's own ``Autograde`` converter
+in a sandbox folder of its own (that submission, the assignment's source notebooks and a
+gradebook without any student), with the course's configuration.
+
+:func:`init_worker` prepares a worker process once (configuration loaded, kernels' chatter
+sent to a log file); :func:`grade_in_sandbox` grades one submission and returns what
+happened for the scheduler (:mod:`bana_tools.course.parallel`) to merge. A notebook that
+cannot be read is replaced in the sandbox by the released one
+(:func:`replace_unreadable_notebooks`), so the answers file is still graded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bana_tools.course.coursedir import load_course_config
+from bana_tools.course.layout import NOTES_METADATA_KEY
+
+_WORKER: dict[str, Any] = {}
+
+
+def init_worker(course: str, stderr_log: str) -> None:
+    """Prepare a worker process once: the course's configuration, stderr to ``stderr_log``."""
+    from bana_tools.course.nbgrader_run import ensure_bin_on_path
+
+    ensure_bin_on_path()
+    # kernels inherit this process's stderr; keep their chatter out of the progress bar
+    fd = os.open(stderr_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+    _WORKER["config"] = load_course_config(Path(course))
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().strip().splitlines()
+        if message and message[0].startswith("Attribute 'checksum' for cell hidden-"):
+            return  # nbgrader notes this for every hidden test cell: expected, not a problem
+        if message:
+            self.lines.append(f"{record.levelname}: {message[0][:300]}")
+
+
+def replace_unreadable_notebooks(folder: Path, release: Path) -> list[str]:
+    """Swap each notebook of ``folder`` that nbformat cannot read for its release version.
+
+    The answers file is what gets graded, so a notebook damaged on the way (truncated
+    upload, an editor that wrote something else) need not cost the student the grade. The
+    damaged file is kept beside it as ``<name>.unreadable``; a note in the notebook metadata
+    makes the grading note at the top say what happened. Returns the names replaced.
+    """
+    import json
+
+    import nbformat
+
+    replaced = []
+    for nb_path in sorted(folder.glob("*.ipynb")):
+        try:  # parse and validate once (nbformat.read would validate a second time)
+            nbformat.validate(json.loads(nb_path.read_text(encoding="utf-8")))
+            continue
+        except Exception:  # noqa: BLE001 - any reason it cannot be read
+            pass
+        original = release / nb_path.name
+        if not original.exists():
+            continue
+        nb_path.replace(nb_path.with_name(nb_path.name + ".unreadable"))
+        nb = json.loads(original.read_text(encoding="utf-8"))
+        nb.setdefault("metadata", {})[NOTES_METADATA_KEY] = [
+            "The submitted notebook could not be read, so the released notebook was used in its "
+            "place; the answers were graded from the answers file."
+        ]
+        nb_path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+        replaced.append(nb_path.name)
+    return replaced
+
+
+def grade_in_sandbox(course: str, assignment: str, student: str, template: str) -> dict[str, Any]:
+    """Worker: autograde one submission in a fresh sandbox; return what happened."""
+    from copy import deepcopy
+
+    from nbgrader.converters import Autograde, NbGraderException
+    from nbgrader.coursedir import CourseDirectory
+
+    from bana_tools.course.merge import sqlite_url
+
+    started = time.perf_counter()
+    root = Path(course)
+    sandbox = Path(tempfile.mkdtemp(prefix="bana-grade-"))
+    shutil.copytree(root / "source" / assignment, sandbox / "source" / assignment)
+    shutil.copytree(root / "submitted" / student / assignment,
+                    sandbox / "submitted" / student / assignment)
+    shutil.copyfile(template, sandbox / "gradebook.db")
+    replaced = replace_unreadable_notebooks(sandbox / "submitted" / student / assignment,
+                                            root / "release" / assignment)
+    config = deepcopy(_WORKER.get("config") or load_course_config(root))
+    config.CourseDirectory.root = str(sandbox)
+    config.CourseDirectory.db_url = sqlite_url(sandbox / "gradebook.db")
+    config.CourseDirectory.assignment_id = assignment
+    config.CourseDirectory.student_id = student
+    config.CourseDirectory.notebook_id = "*"
+    log = logging.getLogger(f"bana.grade.{os.getpid()}")
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    collect = _Collect()
+    collect.lines += [f"WARNING: unreadable notebook replaced by the release: {n}" for n in replaced]
+    log.handlers = [collect]
+    ok = True
+    try:
+        coursedir = CourseDirectory(config=config)
+        converter = Autograde(coursedir=coursedir, config=config)
+        converter.log = log
+        converter.start()
+    except NbGraderException:
+        ok = False
+    except Exception as exc:  # noqa: BLE001 - one submission must not stop the batch
+        ok = False
+        collect.lines.append(f"ERROR: {type(exc).__name__}: {exc}")
+    return {"student": student, "sandbox": str(sandbox), "ok": ok,
+            "seconds": time.perf_counter() - started, "problems": collect.lines}
