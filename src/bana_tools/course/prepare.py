@@ -104,22 +104,6 @@ def _grade_own_variant(exercise_id: str, path: Path, resources: ResourcesDict) -
             f"{student!r} ({was}).")
 
 
-def _answer_view(question: Any, value: Any) -> dict[str, Any]:
-    """One answer as ``templates/prose_cell.md`` shows it: a table, a list or a text."""
-    view: dict[str, Any] = {"columns": None, "rows": None, "entries": None, "text": ""}
-    labels = {o.value: o.label for o in getattr(question, "options", ())}
-    if getattr(question, "type", "") == "records" or (
-            isinstance(value, list) and value and isinstance(value[0], dict)):
-        columns = list(getattr(question, "columns", ()))
-        view["columns"] = [c.label for c in columns]
-        view["rows"] = [[str(row.get(c.id, "")) for c in columns] for row in value or []]
-    elif isinstance(value, list):
-        view["entries"] = [labels.get(str(v), str(v)) for v in value]
-    elif value is not None:
-        view["text"] = labels.get(str(value), str(value))
-    return view
-
-
 def _words(value: Any) -> int:
     from bana_tools.exercises.schema import word_count
 
@@ -175,6 +159,7 @@ class RenderProse(NbGraderPreprocessor):
         answered = question.is_answered(value)
         if not answered and untouched:
             return
+        from bana_tools.grading.report import answer_view
         from bana_tools.render import render
 
         points = f"{item.points:g} point" + ("" if f"{item.points:g}" == "1" else "s")
@@ -183,6 +168,6 @@ class RenderProse(NbGraderPreprocessor):
             typed = (cell.source if isinstance(cell.source, str) else "".join(cell.source))[:20_000]
         cell.source = render(
             "prose_cell.md", label=item.label, points=points, answered=answered,
-            words=_words(value), value=_answer_view(question, value), typed=typed,
+            words=_words(value), value=answer_view(question, value), typed=typed,
             rubric=item.text.strip() or "(no rubric declared)",
             answer_class=layout.ANSWER_CLASS, rubric_class=layout.RUBRIC_CLASS).rstrip("\n")

@@ -94,8 +94,10 @@ def render_markdown(exercise: Exercise, answers: dict[str, Any], report: GradeRe
     return "\n".join(lines) + "\n"
 
 
-def _answer_view(question: Any, value: Any) -> dict[str, Any]:
-    """What the HTML page shows for one question: a table, a list or a text."""
+def answer_view(question: Any, value: Any) -> dict[str, Any]:
+    """One answer as the templates show it: a table (``columns``, ``rows``), a list
+    (``entries``) or a text, with choices, items and levels by their labels. The answers
+    report and the prose cell graders read (``RenderProse``) both use it."""
     view: dict[str, Any] = {"label": question.label, "prompt": question.prompt,
                             "columns": None, "rows": None, "entries": None, "text": ""}
     shown = _display_value(question, value)
@@ -119,7 +121,7 @@ def render_html(exercise: Exercise, answers: dict[str, Any], report: GradeReport
                "points": format_points(c.points), "max_points": format_points(c.max_points)}
               for c in report.checks]
     parts = [{"title": part.title,
-              "questions": [_answer_view(q, answers.get(q.id)) for q in part.questions]}
+              "questions": [answer_view(q, answers.get(q.id)) for q in part.questions]}
              for part in exercise.parts]
     return render("answers_report.html", title=exercise.title, exercise_id=exercise.id,
                   updated=updated.astimezone().strftime("%Y-%m-%d %H:%M") if updated else "",
