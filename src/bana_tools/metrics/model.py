@@ -291,7 +291,11 @@ def flagged_and_tp(
     """How many cases have ``score >= t``, and how many of them are positive, for every
     threshold ``t`` (two sorted searches; the counts :func:`threshold_table` builds on)."""
     y, s = _arrays(y_true, score)
-    t = np.asarray(thresholds, dtype=float)
+    return _flagged_and_tp(y, s, np.asarray(thresholds, dtype=float))
+
+
+def _flagged_and_tp(y: np.ndarray, s: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`flagged_and_tp` on arrays already checked by ``_arrays``."""
     pos_sorted = np.sort(s[y == 1])
     flagged = len(s) - np.searchsorted(np.sort(s), t, side="left")
     tp = len(pos_sorted) - np.searchsorted(pos_sorted, t, side="left")
@@ -314,7 +318,7 @@ def threshold_table(
     y, s = _arrays(y_true, score)
     t = np.round(np.linspace(0.0, 1.0, 101), 2) if thresholds is None else np.asarray(
         thresholds, dtype=float)
-    flagged, tp = flagged_and_tp(y_true, score, t)
+    flagged, tp = _flagged_and_tp(y, s, t)
     fp = flagged - tp
     positives = int((y == 1).sum())
     negatives = len(s) - positives
