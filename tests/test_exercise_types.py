@@ -357,3 +357,12 @@ def test_a_reference_to_another_answer_must_name_a_table_column():
         Exercise(id="ch99-bad", title="t", assignment="ch99", intro="i",
                  parts=(Part(id="p", title="P", questions=(
                      ShortText(id="star", label="S", prompt="p", refers_to="metrics.name"),)),))
+
+
+def test_sample_answers_must_name_questions_of_the_exercise():
+    from bana_tools.exercises import get_exercise
+
+    declared = get_exercise("ch01-case-study").model_dump()
+    assert declared["sample_answers"]  # ch01 carries its own samples
+    with pytest.raises(ValueError, match="sample answers for unknown questions"):
+        Exercise.model_validate({**declared, "sample_answers": {"no-such-question": "x"}})
