@@ -11,13 +11,14 @@ PORT   ?= 8888
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-dev start book test lint pytest doctor clean constraints
+.PHONY: help setup setup-dev start book test lint pytest doctor clean constraints hub
 
 help:
 	@echo "make start   build the book and serve the course in JupyterLab (Ctrl-C to stop)"
 	@echo "make test    lint and run the whole test suite"
 	@echo "make book    build the book into book/_build/html"
 	@echo "make doctor  diagnose the Jupyter setup (widgets, nbgrader, kernel)"
+	@echo "make hub     a trial class JupyterHub on 127.0.0.1:8000 (bana course hub)"
 	@echo "make clean   remove build output (keeps .venv)"
 
 $(BIN)/python:
@@ -40,8 +41,15 @@ $(LAB_OVERRIDES): src/bana_tools/lab_settings/overrides.json $(VENV)/.installed
 	@mkdir -p $(dir $@)
 	cp $< $@
 
+# configurable-http-proxy for the class hub, from npm (pinned by package-lock.json).
+HUB_PROXY := autograding/hub/node_modules/.bin/configurable-http-proxy
+$(HUB_PROXY): autograding/hub/package.json autograding/hub/package-lock.json
+	@command -v npm >/dev/null || { echo "the class hub needs Node.js and npm (sudo apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefix autograding/hub --no-audit --no-fund --loglevel=error
+	@touch $@
+
 setup: $(VENV)/.installed $(LAB_OVERRIDES)
-setup-dev: $(VENV)/.installed-dev $(LAB_OVERRIDES)
+setup-dev: $(VENV)/.installed-dev $(LAB_OVERRIDES) $(HUB_PROXY)
 
 # The execution cache keys on each page's code only; when the package changes, pages that
 # call it must run again, so the cache is dropped whenever src/ changes.
@@ -59,6 +67,9 @@ start: book
 
 doctor: setup
 	$(BIN)/bana doctor
+
+hub: setup $(HUB_PROXY)
+	$(BIN)/bana course hub
 
 lint: setup-dev
 	$(BIN)/ruff check src tests benchmarks

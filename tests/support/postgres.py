@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL server on loopback for tests (Debian's ``postgresql`` package).
 
 The cluster lives in a new folder under the system temp dir, listens on 127.0.0.1 on a
-free port with trust authentication for one role, and is stopped and deleted by
+free port for one role (trust authentication, or a password when one is given: a class
+hub's students share the machine and must not reach the gradebook), and is stopped and deleted by
 :meth:`PostgresServer.stop`. PostgreSQL refuses to run as root, so as root the server runs
 as the ``postgres`` system user the Debian package creates.
 """
@@ -35,8 +36,9 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, password: str | None = None) -> None:
         self.bindir = bindir
+        self.password = password
         self.root = Path(tempfile.mkdtemp(prefix="bana-postgres-"))
         self.port = _free_port()
         self._as: list[str] = []
@@ -55,7 +57,18 @@ class PostgresServer:
 
     def start(self) -> PostgresServer:
         data = self.root / "data"
-        self._run(str(self.bindir / "initdb"), "-D", str(data), "-U", ROLE, "--auth=trust",
+        auth = ["--auth=trust"]
+        if self.password is not None:
+            pwfile = self.root / "pwfile"
+            pwfile.write_text(self.password + "\n", encoding="utf-8")
+            if self._as:
+                import pwd
+
+                user = pwd.getpwnam("postgres")
+                os.chown(pwfile, user.pw_uid, user.pw_gid)
+            pwfile.chmod(0o600)
+            auth = ["--auth=scram-sha-256", f"--pwfile={pwfile}"]
+        self._run(str(self.bindir / "initdb"), "-D", str(data), "-U", ROLE, *auth,
                   "-E", "UTF8", "--no-sync")
         options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} "
                    "-c fsync=off -c max_connections=100")
@@ -64,14 +77,15 @@ class PostgresServer:
         return self
 
     def url(self, database: str = "postgres") -> str:
-        return f"postgresql://{ROLE}@127.0.0.1:{self.port}/{database}"
+        secret = f":{self.password}" if self.password is not None else ""
+        return f"postgresql://{ROLE}{secret}@127.0.0.1:{self.port}/{database}"
 
     def create_database(self, name: str) -> str:
         """A new, empty database; returns its SQLAlchemy URL."""
         import psycopg
 
         con = psycopg.connect(host="127.0.0.1", port=self.port, user=ROLE, dbname="postgres",
-                              autocommit=True)
+                              password=self.password, autocommit=True)
         try:
             with con.cursor() as cur:
                 cur.execute(f'CREATE DATABASE "{name}"')

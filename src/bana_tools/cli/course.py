@@ -5,6 +5,8 @@
 * ``bana course grade ASSIGNMENT [--jobs N]``: parallel autograde, progress bar with ETA,
   per-submission timing log; same grades as ``nbgrader autograde``.
 * ``bana course report ASSIGNMENT``: per-check pass rates and a score histogram.
+* ``bana course hub [--dir DIR]``: a class JupyterHub on this machine (students, instructors,
+  the formgrader as a service, nbgrader's exchange), started on loopback.
 * ``bana course build [--check]``: write ``autograding/source`` from the declarations.
 * ``bana course release [--check]``: refresh ``exercises/`` from ``nbgrader generate_assignment``.
 
@@ -55,6 +57,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--course", type=Path, default=Path("."),
                         help="course folder (default: current folder)")
     report.set_defaults(func=run_report)
+
+    hub = sub.add_parser("hub", help="start a class JupyterHub (students, instructors, formgrader)",
+                         description="Prepare a class hub's folders and start JupyterHub.")
+    hub.add_argument("--dir", type=Path, default=Path("~/bana-hub").expanduser(),
+                     help="the hub's state folder (default: ~/bana-hub)")
+    who = hub.add_mutually_exclusive_group()
+    who.add_argument("--students", type=int, default=None,
+                     help="trial class of N students named student01.. (default 5)")
+    who.add_argument("--roster", type=Path, help="file of student user names, one per line")
+    hub.add_argument("--instructor", action="append", dest="instructors",
+                     help="instructor user name (repeatable; default: instructor)")
+    hub.add_argument("--users", choices=("trial", "system"), default=None,
+                     help="trial: servers run as you; system: as each user's Unix account "
+                          "(needs root). Default: trial")
+    hub.add_argument("--create-users", action="store_true",
+                     help="with --users system: create missing Unix accounts")
+    hub.add_argument("--db-url", default=None,
+                     help="gradebook URL, e.g. postgresql://grader:PASSWORD@127.0.0.1/bana7085")
+    hub.add_argument("--login", choices=("shared", "pam"), default=None,
+                     help="shared: one password for students, a longer one for instructors "
+                          "(default); pam: the accounts' Unix passwords")
+    hub.add_argument("--password", default=None,
+                     help="students' shared password, 8 characters or more (default: a random "
+                          "one, printed; instructors get a longer one of their own)")
+    hub.add_argument("--port", type=int, default=None, help="port of the hub (default 8000)")
+    hub.add_argument("--extra-config", type=Path, default=None,
+                     help="Python file of site settings run after the course's configuration")
+    hub.add_argument("--prepare-only", action="store_true",
+                     help="write the folders and settings, then stop without starting JupyterHub")
+    hub.set_defaults(func=run_hub)
 
     build = sub.add_parser("build", help="write the source notebooks from the exercise declarations")
     build.add_argument("--course", type=Path, default=None, help="course folder (default: autograding/)")
@@ -181,6 +213,90 @@ def run_grade(args: argparse.Namespace) -> int:
               f"{args.jobs} job(s) ({mean:.1f} s per submission in a worker); "
               f"{len(run.failed)} failed. Timing log: {run.log_path}")
     return 1 if any(run.failed for run in runs) else 0
+
+
+def _hub_settings(args: argparse.Namespace):
+    """New settings from the options, or the folder's saved settings with options applied."""
+    import secrets
+
+    from bana_tools.hub.settings import HubSettings, HubSettingsError, load_settings
+
+    saved = None
+    if (args.dir / "hub.json").exists():
+        try:
+            saved = load_settings(args.dir).model_dump()
+        except HubSettingsError as exc:
+            raise _fail(str(exc)) from None
+    data = saved or {"course_id": "bana7085", "hub_dir": str(args.dir), "students": [],
+                     "instructors": ["instructor"]}
+    if args.roster is not None:
+        try:
+            lines = args.roster.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise _fail(f"cannot read the roster {args.roster}: {exc.strerror}") from None
+        data["students"] = [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+    elif args.students is not None or saved is None:
+        count = 5 if args.students is None else args.students
+        if not 1 <= count <= 999:
+            raise _fail("--students must be between 1 and 999")
+        data["students"] = [f"student{i:02d}" for i in range(1, count + 1)]
+    for key, value in (("instructors", args.instructors), ("users", args.users),
+                       ("authenticator", args.login),
+                       ("db_url", args.db_url), ("password", args.password), ("port", args.port),
+                       ("extra_config", args.extra_config and str(args.extra_config.resolve()))):
+        if value is not None:
+            data[key] = value
+    if data.get("authenticator", "shared") == "shared":
+        data["password"] = data.get("password") or secrets.token_urlsafe(9)
+        data["admin_password"] = data.get("admin_password") or secrets.token_urlsafe(27)
+    try:
+        return HubSettings.model_validate(data)
+    except Exception as exc:  # noqa: BLE001 - pydantic's error, told in one line
+        errors = getattr(exc, "errors", None)
+        first = errors()[0] if callable(errors) else None
+        message = (f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}" if first
+                   else str(exc))
+        raise _fail(f"invalid hub settings: {message}") from None
+
+
+def run_hub(args: argparse.Namespace) -> int:
+    import os
+    import shutil
+
+    from bana_tools.course.layout import repo_root
+    from bana_tools.hub.config import proxy_command
+    from bana_tools.hub.prepare import PrepareError, prepare
+
+    settings = _hub_settings(args)
+    config = repo_root() / "autograding" / "hub" / "jupyterhub_config.py"
+    if not config.exists():
+        raise _fail(f"no hub configuration at {config}; run this from a bana-tools checkout")
+    proxy = proxy_command(settings)[0]
+    if not args.prepare_only and not (os.path.exists(proxy) or shutil.which(proxy)):
+        raise _fail("configurable-http-proxy not found; run: npm ci --prefix autograding/hub")
+    try:
+        done = prepare(settings, create_users=args.create_users)
+    except PrepareError as exc:
+        raise _fail(str(exc)) from None
+    base = f"http://{settings.ip}:{settings.port}"
+    students = settings.students
+    print(f"Class hub for {settings.course_id} in {settings.hub_dir}: " + "; ".join(done) + ".")
+    print(f"  Hub:        {base}/hub/login")
+    print(f"  Formgrader: {base}/services/{settings.course_id}/formgrader "
+          f"(for {', '.join(settings.instructors)}; opens as a page of its own)")
+    print(f"  Students:   {students[0]}" + (f" .. {students[-1]}" if len(students) > 1 else "")
+          + f" ({len(students)})")
+    if settings.authenticator == "shared":
+        print(f"  Passwords:  students {settings.password}; instructors {settings.admin_password}"
+              f" (saved in {settings.hub_dir / 'hub.json'})")
+    if args.prepare_only:
+        return 0
+    print("Starting JupyterHub (Ctrl-C to stop)...", flush=True)
+    env = {**os.environ, "BANA_HUB_SETTINGS": str(settings.hub_dir / "hub.json")}
+    command = [sys.executable, "-m", "jupyterhub", "-f", str(config)]
+    os.chdir(settings.hub_dir)
+    os.execve(sys.executable, command, env)
+    return 0  # not reached
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -1,0 +1,169 @@
+"""Make a hub's folders and configuration from its settings (idempotent).
+
+* the hub folder (readable by every user: their servers read the shared configuration
+  there) and the exchange (mode 0777, as ``nbgrader release_assignment`` sets it: anyone
+  may drop a submission into an inbox nobody but the grader can list);
+* ``etc/jupyter/nbgrader_config.py``, read by every user's server: the course id, the
+  exchange, nbgrader's ``JupyterHubAuthPlugin``;
+* with ``users = "system"`` and ``create_users``: a Unix account (home mode 0700) for every
+  student, instructor and the grader account, made with ``useradd`` when missing;
+* the course folder, owned by the grader account (mode 0700: students cannot read the
+  gradebook, submissions or the settings that hold the gradebook's password): source
+  notebooks, ``nbgrader_config.py`` with the gradebook URL, then ``generate_assignment``
+  and ``release_assignment`` of the settings' ``release`` list, run as the grader account.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from bana_tools.hub.settings import HubSettings
+
+#: Appended to the course's ``nbgrader_config.py`` in a hub's course folder.
+COURSE_CONFIG_TAIL = """
+# --- class hub (written by `bana course hub`) ---
+c.Exchange.root = {exchange!r}
+c.CourseDirectory.db_url = {db_url!r}
+"""
+
+#: The nbgrader configuration every user's server reads (``JUPYTER_CONFIG_PATH``).
+SHARED_NBGRADER_CONFIG = '''"""nbgrader settings shared by every server of the class hub (written by `bana course hub`)."""
+
+import os
+
+c = get_config()  # noqa: F821 - provided by nbgrader
+c.CourseDirectory.course_id = {course_id!r}
+c.Exchange.root = {exchange!r}
+if os.environ.get("BANA_HUB_ROLE") in ("student", "staff"):
+    # who may fetch and submit: the hub's nbgrader-<course> and formgrade-<course> groups
+    # (the grader account's service and shell keep nbgrader's default: the roster is the hub's)
+    c.Authenticator.plugin_class = "nbgrader.auth.JupyterHubAuthPlugin"
+if os.environ.get("BANA_HUB_ROLE") == "student" and os.environ.get("JUPYTERHUB_USER"):
+    # submissions carry the student's hub name (in trial mode every server is one account)
+    c.CourseDirectory.student_id = os.environ["JUPYTERHUB_USER"]
+if os.environ.get("BANA_HUB_ROLE") == "grader":
+    c.CourseDirectory.root = {course_dir!r}
+'''
+
+
+class PrepareError(RuntimeError):
+    """A step of preparing the hub failed (one line)."""
+
+
+def _run(cmd: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
+    proc = subprocess.run(list(cmd), cwd=cwd, env=env, capture_output=True, text=True, check=False,
+                          timeout=600)
+    if proc.returncode != 0:
+        lines = (proc.stderr.strip() or proc.stdout.strip() or "no output").splitlines()
+        raised = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b", ln)]
+        logged = [ln for ln in lines if "ERROR" in ln and "above traceback" not in ln]
+        shown = [c for c in cmd if c not in ("runuser", "-u", "--")][:5]
+        raise PrepareError(f"{' '.join(shown)} failed: {(raised or logged or lines)[-1].strip()}")
+
+
+def as_user(settings: HubSettings, user: str) -> list[str]:
+    """The command prefix that runs a command as ``user`` (nothing in trial mode)."""
+    if settings.users == "system" and os.geteuid() == 0 and pwd.getpwuid(os.geteuid()).pw_name != user:
+        return ["runuser", "-u", user, "--"]
+    return []
+
+
+def ensure_system_users(settings: HubSettings, create: bool) -> list[str]:
+    """Check (and with ``create``, make) a Unix account for everyone in the class."""
+    made: list[str] = []
+    for name in [settings.grader, *settings.instructors, *settings.students]:
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            if not create:
+                raise PrepareError(f"no Unix account {name!r}; create the class's accounts "
+                                   "or pass --create-users") from None
+            _run(["useradd", "--create-home", "--user-group", "--shell", "/bin/bash", name])
+            made.append(name)
+        home = Path(pwd.getpwnam(name).pw_dir)
+        if home.is_dir():
+            home.chmod(0o700)
+    return made
+
+
+def write_shared_config(settings: HubSettings) -> Path:
+    """``etc/jupyter/nbgrader_config.py`` under the hub folder, readable by everyone."""
+    folder = settings.shared_config_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    for part in (settings.hub_dir, settings.hub_dir / "etc", folder):
+        part.chmod(0o755)
+    path = folder / "nbgrader_config.py"
+    path.write_text(SHARED_NBGRADER_CONFIG.format(
+        course_id=settings.course_id, exchange=str(settings.exchange_dir),
+        course_dir=str(settings.course_dir)), encoding="utf-8")
+    path.chmod(0o644)
+    return path
+
+
+def prepare_exchange(settings: HubSettings) -> Path:
+    exchange = Path(settings.exchange_dir)  # type: ignore[arg-type]
+    exchange.mkdir(parents=True, exist_ok=True)
+    exchange.chmod(0o777)
+    return exchange
+
+
+def prepare_course(settings: HubSettings) -> Path:
+    """The grader account's course folder, with the released assignments."""
+    from bana_tools.course.build_source import build
+
+    course = Path(settings.course_dir)  # type: ignore[arg-type]
+    fresh = not (course / "nbgrader_config.py").exists()
+    build(course)  # source notebooks and the course's nbgrader_config.py (ours, refreshed)
+    config = course / "nbgrader_config.py"
+    text = config.read_text(encoding="utf-8").replace('course_id="bana7085"',
+                                                      f"course_id={settings.course_id!r}")
+    db_url = settings.db_url or f"sqlite:///{course / 'gradebook.db'}"
+    config.write_text(text + COURSE_CONFIG_TAIL.format(exchange=str(settings.exchange_dir),
+                                                       db_url=db_url), encoding="utf-8")
+    runner = as_user(settings, settings.grader)
+    if runner:
+        user = pwd.getpwnam(settings.grader)
+        for root, dirs, files in os.walk(course):
+            for name in [*dirs, *files]:
+                os.chown(os.path.join(root, name), user.pw_uid, user.pw_gid)
+        os.chown(course, user.pw_uid, user.pw_gid)
+    course.chmod(0o700)
+    config.chmod(0o600)
+    env = {**os.environ, "HOME": str(settings.home(settings.grader)) if runner else os.environ.get("HOME", "/"),
+           "PATH": f"{Path(settings.python).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop("JUPYTERHUB_API_TOKEN", None)
+    for assignment in settings.release:
+        force = [] if fresh else ["--force"]
+        _run([*runner, str(settings.python), "-m", "nbgrader", "generate_assignment", assignment,
+              *force, "--CourseDirectory.db_url=" + db_url], cwd=course, env=env)
+        _run([*runner, str(settings.python), "-m", "nbgrader", "release_assignment", assignment,
+              "--force", "--Authenticator.plugin_class=nbgrader.auth.NoAuthPlugin"],
+             cwd=course, env=env)
+    return course
+
+
+def prepare(settings: HubSettings, *, create_users: bool = False) -> list[str]:
+    """Everything the hub needs before JupyterHub starts; returns what it did, for the log."""
+    done: list[str] = []
+    if settings.users == "system":
+        if os.geteuid() != 0:
+            raise PrepareError("a hub with system users must be started as root "
+                               "(or use trial users: --users trial)")
+        made = ensure_system_users(settings, create_users)
+        if made:
+            done.append(f"created {len(made)} Unix accounts")
+    else:
+        for user in [*settings.students, *settings.instructors]:
+            settings.home(user).mkdir(parents=True, exist_ok=True)
+    settings.save()
+    write_shared_config(settings)
+    prepare_exchange(settings)
+    done.append(f"exchange at {settings.exchange_dir}")
+    course = prepare_course(settings)
+    done.append(f"course folder {course} ({', '.join(settings.release)} released)")
+    return done
