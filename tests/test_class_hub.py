@@ -1,11 +1,15 @@
-"""A class on the course's JupyterHub, end to end on loopback (``bana course hub``).
+"""A class on the course's JupyterHub, end to end on loopback: the README's commands.
 
-30 students, each a Unix account with their own server (JupyterHub's LocalProcessSpawner),
-log in with the shared-password login; through the Hub's and their server's REST APIs
-(the calls JupyterLab's Assignments tab and the form make) each fetches ch01, saves
-answers with the form's own answers store in a kernel, and submits. The grader account
-collects, grades with ``bana course grade --jobs 2`` into a PostgreSQL gradebook that needs
-a password, generates and releases feedback; every student fetches their feedback.
+The README's class-hub command runs exactly as written, as root, with a roster of 30
+students and a PostgreSQL gradebook that needs a password (the two things its comments
+ask a person to provide). Each student is a Unix account with their own server
+(JupyterHub's LocalProcessSpawner). The instructor logs in with the instructors' password
+and makes a token. Through the Hub's and the servers' REST APIs (the calls JupyterLab's
+Assignments tab and the form make), each student fetches ch01, saves answers with the
+form's own answers store in a kernel, and submits. In a terminal of the formgrader service
+(the grader account, in the course folder), the instructor collects, grades with
+``bana course grade --jobs 2``, generates and releases feedback; every student fetches theirs.
+The trial command (``make hub``) is run as written too.
 
 Needs root (Unix accounts) and Debian's ``postgresql``: CI has both; elsewhere the tests
 are skipped with the reason.
@@ -17,9 +21,9 @@ import json
 import os
 import pwd
 import random
+import re
 import secrets
 import subprocess
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -30,15 +34,25 @@ from nbgrader.api import Gradebook
 from bana_tools.course.answers_sim import complete_answers, partial_answers
 from bana_tools.exercises import get_exercise
 from bana_tools.grading import run_checks
-from bana_tools.hub.settings import HubSettings
-from support.hub import ClassHub, HubDriver, delete_users, free_ports, python_for_everyone, run_as
+from support.hub import (
+    ClassHub,
+    HubDriver,
+    delete_users,
+    login_token,
+    python_for_everyone,
+    run_as,
+)
+from support.readme import readme_block
 
 pytestmark = pytest.mark.hub
 
 STUDENTS = [f"bnt-s{i:02d}" for i in range(1, 31)]
-INSTRUCTOR = "bnt-inst"
-GRADER = "bnt-grader"
+INSTRUCTOR = "prof"  # the README's --instructor
+GRADER = "grader-bana7085"
+HUB_DIR = Path("/srv/bana-hub")  # the README's --dir
 COURSE = "bana7085"
+REPO = Path(__file__).resolve().parents[1]
+HEADING = "A class on JupyterHub"
 ASSIGNMENT = "ch01"
 EX = "ch01-case-study"
 
@@ -114,58 +128,171 @@ def _require_root_and_postgres() -> None:
         pytest.skip(message)
 
 
+def _server_block() -> tuple[list[str], str]:
+    """The README's class-hub block: the commands before the hub, and the hub's command."""
+    lines = readme_block(HEADING, 1)
+    text = "\n".join(lines)
+    # what the comments ask a person to provide, which this test provides
+    assert "# ~/roster.txt: one student user name per line" in text
+    assert "# GRADEBOOK_URL: an empty PostgreSQL database for the gradebook" in text
+    commands = [re.split(r"\s+#\s", ln, maxsplit=1)[0].strip() for ln in lines
+                if ln.strip() and not ln.strip().startswith("#")]
+    assert commands[-1].startswith(".venv/bin/bana course hub "), commands[-1]
+    return commands[:-1], commands[-1]
+
+
+def _wait_for_free_ports(ports: list[int], timeout: float = 60) -> None:
+    import socket
+    import time
+
+    deadline = time.monotonic() + timeout
+    for port in ports:
+        while True:
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        pytest.fail(f"port {port} stays in use; the hub needs it", pytrace=False)
+            time.sleep(1)
+
+
+#: The ports the README's commands use: the hub, its API and the proxy's, the formgrader.
+HUB_PORTS = [8000, 8081, 8082, 9999]
+
+
 @pytest.fixture(scope="module")
-def hub_class():
+def hub_class(tmp_path_factory):
     _require_root_and_postgres()
     from support.postgres import PostgresServer, postgres_bin
 
     everyone = [*STUDENTS, INSTRUCTOR, GRADER]
-    delete_users(everyone)  # left by an interrupted run
-    root = Path(tempfile.mkdtemp(prefix="bana-class-hub-"))
-    root.chmod(0o755)
+    existing = {name for name in everyone if _exists(name)}
+    delete_users([n for n in STUDENTS if n in existing])  # left by an interrupted run
+    subprocess.run(["rm", "-rf", str(HUB_DIR)], check=False)
+    home = tmp_path_factory.mktemp("admin-home")
+    (home / "roster.txt").write_text("\n".join(STUDENTS) + "\n", encoding="utf-8")
     pg = PostgresServer(postgres_bin(), password=secrets.token_urlsafe(12)).start()
     hub = None
     opened = python_for_everyone()
     try:
         python = opened.__enter__()
         db_url = pg.create_database("bana7085_hub")
-        port, hub_port, _, service_port = free_ports(4)  # hub_port + 1: the proxy's API
-        settings = HubSettings(
-            course_id=COURSE, hub_dir=root / "hub", students=STUDENTS, instructors=[INSTRUCTOR],
-            grader=GRADER, db_url=db_url, users="system", password=secrets.token_urlsafe(9),
-            admin_password=secrets.token_urlsafe(27), port=port, hub_port=hub_port,
-            service_port=service_port, python=python, release=[ASSIGNMENT],
-        )
-        hub = ClassHub(settings).start(create_users=True)
+        env = {**os.environ, "HOME": str(home), "GRADEBOOK_URL": db_url}
+        before, hub_command = _server_block()
+        for command in before:
+            done = subprocess.run(["bash", "-c", command], cwd=REPO, env=env, capture_output=True,
+                                  text=True, timeout=600, check=False)
+            assert done.returncode == 0, (command, done.stderr[-2000:])
+        _wait_for_free_ports(HUB_PORTS)
+        hub = ClassHub.from_command(hub_command, hub_dir=HUB_DIR, cwd=REPO, env=env,
+                                    log=home / "hub.log")
+        settings = hub.settings
+        assert settings.users == "system" and settings.db_url == db_url
         driver = HubDriver(hub)
         with ThreadPoolExecutor(max_workers=6) as pool:
             futures = {s: pool.submit(_student_session, driver, i, s) for i, s in enumerate(STUDENTS)}
             sessions = {s: f.result() for s, f in futures.items()}
-        course = Path(settings.course_dir)
-        steps = {}
-        for name, args in (
-            ("collect", [str(python), "-m", "nbgrader", "collect", ASSIGNMENT]),
-            ("grade", [str(python), "-m", "bana_tools", "course", "grade", ASSIGNMENT, "--jobs", "2"]),
-            ("generate_feedback", [str(python), "-m", "nbgrader", "generate_feedback", ASSIGNMENT]),
-            ("release_feedback", [str(python), "-m", "nbgrader", "release_feedback", ASSIGNMENT]),
-        ):
-            steps[name] = run_as(GRADER, args, cwd=course, python=python)
-            raised = [ln for ln in steps[name].stderr.splitlines() if "Error" in ln]
-            assert steps[name].returncode == 0, (name, raised[:6], steps[name].stderr[-1500:])
+        # the instructor, in a terminal of the formgrader service (the grader account)
+        steps = driver.run_in_terminal(f"/services/{COURSE}", [
+            f"nbgrader collect {ASSIGNMENT}",
+            f"bana course grade {ASSIGNMENT} --jobs 2",
+            f"nbgrader generate_feedback {ASSIGNMENT}",
+            f"nbgrader release_feedback {ASSIGNMENT}",
+        ], as_user=INSTRUCTOR)
+        for status, output in steps:
+            assert status == 0, output[-3000:]
         with ThreadPoolExecutor(max_workers=6) as pool:
-            feedback = dict(zip(STUDENTS, pool.map(
-                lambda s: driver.assignment_action(s, "fetch_feedback", ASSIGNMENT), STUDENTS),
-                strict=True))
+            fetched = pool.map(lambda s: driver.assignment_action(s, "fetch_feedback", ASSIGNMENT),
+                               STUDENTS)
+            feedback = dict(zip(STUDENTS, fetched, strict=True))
         yield {"settings": settings, "driver": driver, "sessions": sessions, "steps": steps,
-               "feedback": feedback, "course": course, "db_url": db_url, "pg": pg,
-               "python": python, "hub": hub}
+               "feedback": feedback, "course": Path(settings.course_dir), "db_url": db_url,
+               "pg": pg, "python": python, "hub": hub}
     finally:
         if hub is not None:
             hub.stop()
         pg.stop()
-        delete_users(everyone)
+        delete_users([n for n in everyone if n not in existing])
+        subprocess.run(["rm", "-rf", str(HUB_DIR)], check=False)
         opened.__exit__(None, None, None)
-        subprocess.run(["rm", "-rf", str(root)], check=False)
+
+
+def _exists(user: str) -> bool:
+    try:
+        pwd.getpwnam(user)
+        return True
+    except KeyError:
+        return False
+
+
+def test_the_trial_hub_runs_as_the_readme_says(tmp_path):
+    """``make hub`` as written: a student logs in, starts JupyterLab and sees ch01 released;
+    the instructor opens the formgrader; Ctrl-C stops everything."""
+    import signal
+    import time
+
+    import requests
+
+    lines = [ln for ln in readme_block(HEADING, 0) if ln.strip() and not ln.startswith("#")]
+    assert len(lines) == 1
+    command = re.split(r"\s+#\s", lines[0], maxsplit=1)[0].strip()
+    assert command == "make hub"
+    _wait_for_free_ports(HUB_PORTS)
+    log = tmp_path / "make-hub.log"
+    env = {**os.environ, "HOME": str(tmp_path)}
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(["bash", "-c", command], cwd=REPO, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    base = "http://127.0.0.1:8000"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            assert proc.poll() is None, log.read_text(encoding="utf-8")[-3000:]
+            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")[-3000:]
+            try:
+                if requests.get(f"{base}/hub/api/", timeout=5).ok:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        printed = log.read_text(encoding="utf-8")
+        found = re.search(r"Passwords:\s+students (\S+); instructors (\S+)", printed)
+        assert found, printed[:2000]
+        assert (tmp_path / "bana-hub" / "hub.json").exists()  # ~/bana-hub, as the README says
+        student = login_token(base, "student01", found.group(1))
+        auth = {"Authorization": f"token {student}"}
+        started = requests.post(f"{base}/hub/api/users/student01/server", headers=auth, timeout=60)
+        assert started.status_code in (201, 202), started.text
+        while True:
+            model = requests.get(f"{base}/hub/api/users/student01", headers=auth, timeout=60).json()
+            if (model.get("servers") or {}).get("", {}).get("ready"):
+                break
+            assert time.monotonic() < deadline + 120, model
+            time.sleep(0.5)
+        listed = requests.get(f"{base}/user/student01/assignments", params={"course_id": COURSE},
+                              headers=auth, timeout=60).json()
+        assert listed["success"], listed
+        assert [(a["assignment_id"], a["status"]) for a in listed["value"]] == [(ASSIGNMENT, "released")]
+        lab = requests.get(f"{base}/user/student01/lab", headers=auth, timeout=60)
+        assert lab.status_code == 200 and "JupyterLab" in lab.text
+        with pytest.raises(RuntimeError):  # a student cannot log in with the instructors' door
+            login_token(base, "instructor", found.group(1))
+        teacher = login_token(base, "instructor", found.group(2))
+        grader = requests.get(f"{base}/services/{COURSE}/formgrader/api/assignments",
+                              headers={"Authorization": f"token {teacher}"}, timeout=60)
+        assert grader.status_code == 200 and ASSIGNMENT in {a["name"] for a in grader.json()}
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+    time.sleep(1)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{base}/hub/api/", timeout=5)
 
 
 def test_every_student_fetched_saved_and_submitted(hub_class):

@@ -27,20 +27,12 @@ from pathlib import Path
 import pytest
 
 from bana_tools.course import layout
+from support.readme import readme_block
 
 REPO = Path(__file__).resolve().parents[1]
-README = REPO / "README.md"
 DEMO = "Try it in a minute with a simulated class"
 REAL = "A real class, from an empty folder to exported grades"
 STUDENTS = ("ada", "grace", "alan")
-
-
-def readme_block(title: str) -> list[str]:
-    """Lines of the first ```bash block under the heading ``title``."""
-    text = README.read_text(encoding="utf-8")
-    match = re.search(rf"^#+ {re.escape(title)}\s*$(.*?)^```bash\n(.*?)^```", text, re.S | re.M)
-    assert match, f"README has no bash block under '{title}'"
-    return match.group(2).splitlines()
 
 
 #: Steps a person does between the commands, keyed by the README's own words (a regex on a

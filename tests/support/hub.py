@@ -120,8 +120,26 @@ def delete_users(names: Sequence[str]) -> None:
         subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
 
 
+def login_token(base: str, user: str, password: str) -> str:
+    """Log in at the hub's login page as ``user``, then make an API token with the session
+    (what a person does on the hub's Token page)."""
+    session = requests.Session()
+    session.get(f"{base}/hub/login", timeout=60).raise_for_status()
+    xsrf = session.cookies.get("_xsrf", "")
+    reply = session.post(f"{base}/hub/login", timeout=60, allow_redirects=False,
+                         data={"username": user, "password": password, "_xsrf": xsrf})
+    if reply.status_code != 302 or "/hub/login" in reply.headers.get("Location", ""):
+        raise RuntimeError(f"{user} could not log in: {reply.status_code}")
+    reply = session.post(f"{base}/hub/api/users/{user}/tokens", json={"note": "test"}, timeout=60,
+                         headers={"X-XSRFToken": session.cookies.get("_xsrf", xsrf)})
+    reply.raise_for_status()
+    return reply.json()["token"]
+
+
 class ClassHub:
-    """``bana course hub`` started from ``settings`` (saved first), with a driver token."""
+    """A running class hub: ``bana course hub`` started from ``settings`` (saved first, with
+    a driver service whose token acts as an admin), or from a shell command as a person
+    types it (:meth:`from_command`; then an instructor logs in to get a token)."""
 
     def __init__(self, settings: HubSettings) -> None:
         self.token = secrets.token_hex(32)
@@ -133,6 +151,46 @@ class ClassHub:
         self.proc: subprocess.Popen | None = None
         self.log = settings.hub_dir / "hub.log"
         self.prepare_output = ""
+
+    @classmethod
+    def from_command(cls, command: str, *, hub_dir: Path, cwd: Path, env: dict[str, str],
+                     log: Path, timeout: float = 600) -> ClassHub:
+        """Run ``command`` (bash) in the background; once the hub answers, read its
+        settings from ``hub_dir`` and log in as its first instructor for a token."""
+        hub = cls.__new__(cls)
+        hub.log = log
+        with log.open("w", encoding="utf-8") as out:
+            hub.proc = subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=cwd, env=env,
+                                        stdout=out, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while not (hub_dir / "jupyterhub.pid").exists():
+            hub._check_alive(deadline, timeout)
+            time.sleep(0.5)
+        from bana_tools.hub.settings import load_settings
+
+        hub.settings = load_settings(hub_dir)
+        hub._wait_until_up(deadline, timeout)
+        instructor = hub.settings.instructors[0]
+        hub.token = login_token(hub.url, instructor, hub.settings.admin_password)
+        return hub
+
+    def _check_alive(self, deadline: float, timeout: float) -> None:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"the hub exited ({self.proc.returncode}):\n{self.tail()}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the hub did not answer in {timeout:.0f} s:\n{self.tail()}")
+
+    def _wait_until_up(self, deadline: float, timeout: float) -> None:
+        while True:
+            self._check_alive(deadline, timeout)
+            try:
+                if requests.get(f"{self.url}/hub/api/", timeout=5).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
 
     @property
     def url(self) -> str:
@@ -147,17 +205,8 @@ class ClassHub:
         with self.log.open("w", encoding="utf-8") as log:
             self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the hub exited ({self.proc.returncode}):\n{self.tail()}")
-            try:
-                if requests.get(f"{self.url}/hub/api/", timeout=5).ok:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"the hub did not answer in {timeout:.0f} s:\n{self.tail()}")
+        self._wait_until_up(time.monotonic() + timeout, timeout)
+        return self
 
     def tail(self, lines: int = 40) -> str:
         text = self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
@@ -276,3 +325,40 @@ class HubDriver:
         finally:
             ws.close()
             self.user_api(user, "DELETE", f"/api/kernels/{kernel}")
+
+    def run_in_terminal(self, prefix: str, commands: Sequence[str], *, as_user: str,
+                        timeout: float = 900) -> list[tuple[int, str]]:
+        """Type ``commands`` into a new terminal of the server at ``prefix`` (e.g.
+        ``/services/bana7085``) as ``as_user``; returns each command's exit status and output."""
+        import re
+
+        import websocket
+
+        auth = {"Authorization": f"token {self.token(as_user)}"}
+        reply = requests.post(f"{self.hub.url}{prefix}/api/terminals", headers=auth, timeout=60)
+        reply.raise_for_status()
+        name = reply.json()["name"]
+        ws_url = self.hub.url.replace("http://", "ws://") + f"{prefix}/terminals/websocket/{name}"
+        ws = websocket.create_connection(ws_url, timeout=timeout,
+                                         header=[f"Authorization: {auth['Authorization']}"])
+        results: list[tuple[int, str]] = []
+        try:
+            for command in commands:
+                marker = uuid.uuid4().hex[:12]
+                ws.send(json.dumps(["stdin", f"{command}; echo {marker}=$?\r"]))
+                seen = ""
+                deadline = time.monotonic() + timeout
+                while time.monotonic() < deadline:
+                    message = json.loads(ws.recv())
+                    if message[0] == "stdout":
+                        seen += message[1]
+                        found = re.search(rf"{marker}=(\d+)", seen)
+                        if found:
+                            results.append((int(found.group(1)), seen))
+                            break
+                else:
+                    raise RuntimeError(f"{command!r} did not finish in {timeout:.0f} s:\n{seen[-2000:]}")
+        finally:
+            ws.close()
+            requests.delete(f"{self.hub.url}{prefix}/api/terminals/{name}", headers=auth, timeout=60)
+        return results

@@ -263,17 +263,15 @@ def run_hub(args: argparse.Namespace) -> int:
     import os
     import shutil
 
-    from bana_tools.course.layout import repo_root
+    from bana_tools.hub import CONFIG_FILE
     from bana_tools.hub.config import proxy_command
     from bana_tools.hub.prepare import PrepareError, prepare
 
     settings = _hub_settings(args)
-    config = repo_root() / "autograding" / "hub" / "jupyterhub_config.py"
-    if not config.exists():
-        raise _fail(f"no hub configuration at {config}; run this from a bana-tools checkout")
     proxy = proxy_command(settings)[0]
     if not args.prepare_only and not (os.path.exists(proxy) or shutil.which(proxy)):
-        raise _fail("configurable-http-proxy not found; run: npm ci --prefix autograding/hub")
+        raise _fail("configurable-http-proxy not found; in the bana-tools checkout run: "
+                    "npm ci --prefix autograding/hub (or: npm install -g configurable-http-proxy)")
     try:
         done = prepare(settings, create_users=args.create_users)
     except PrepareError as exc:
@@ -293,7 +291,7 @@ def run_hub(args: argparse.Namespace) -> int:
         return 0
     print("Starting JupyterHub (Ctrl-C to stop)...", flush=True)
     env = {**os.environ, "BANA_HUB_SETTINGS": str(settings.hub_dir / "hub.json")}
-    command = [sys.executable, "-m", "jupyterhub", "-f", str(config)]
+    command = [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG_FILE)]
     os.chdir(settings.hub_dir)
     os.execve(sys.executable, command, env)
     return 0  # not reached

@@ -7,6 +7,12 @@
 * :mod:`.config`: applies the settings to JupyterHub's ``c`` (authenticator, spawner,
   groups and roles for nbgrader's ``JupyterHubAuthPlugin``, the formgrader service).
 
-``autograding/hub/jupyterhub_config.py`` is the file JupyterHub loads; ``bana course hub``
-prepares a hub folder and starts JupyterHub with it on loopback.
+``jupyterhub_config.py`` beside this file (:data:`CONFIG_FILE`) is the file JupyterHub
+loads; ``bana course hub`` prepares a hub folder and starts JupyterHub with it.
+``autograding/hub/`` holds the proxy's npm pin and the Kubernetes recipe.
 """
+
+from pathlib import Path
+
+#: The configuration file JupyterHub loads (``jupyterhub -f``).
+CONFIG_FILE = Path(__file__).with_name("jupyterhub_config.py")

@@ -42,11 +42,18 @@ def proxy_command(settings: HubSettings) -> list[str]:
     return [found or "configurable-http-proxy"]
 
 
+def search_path(settings: HubSettings) -> str:
+    """``PATH`` of users' servers and terminals: the course's Python (with ``bana`` and
+    ``nbgrader``) first."""
+    return os.pathsep.join([str(Path(settings.python).parent), "/usr/local/bin", "/usr/bin", "/bin"])
+
+
 def user_environment(settings: HubSettings) -> dict[str, Any]:
     """Environment of every user's server (and so of their kernels and terminals)."""
     students = set(settings.students)
     return {
         "JUPYTER_CONFIG_PATH": str(settings.shared_config_dir),
+        "PATH": search_path(settings),
         # read by the shared nbgrader_config.py: a student's submissions carry their hub
         # name even in trial mode, where every server runs as one Unix account
         "BANA_HUB_ROLE": lambda spawner: "student" if spawner.user.name in students else "staff",
@@ -128,6 +135,7 @@ def configure(c: Any, settings: HubSettings) -> None:
         "cwd": str(settings.course_dir),
         "environment": {
             "JUPYTER_CONFIG_PATH": str(settings.shared_config_dir),
+            "PATH": search_path(settings),
             "JUPYTERHUB_DEFAULT_URL": "/formgrader",
             "BANA_HUB_ROLE": "grader",
         },

@@ -4,7 +4,8 @@
   there) and the exchange (mode 0777, as ``nbgrader release_assignment`` sets it: anyone
   may drop a submission into an inbox nobody but the grader can list);
 * ``etc/jupyter/nbgrader_config.py``, read by every user's server: the course id, the
-  exchange, nbgrader's ``JupyterHubAuthPlugin``;
+  exchange, nbgrader's ``JupyterHubAuthPlugin``; and ``jupyter_server_config.py`` beside it
+  (terminals keep the course's ``PATH``);
 * with ``users = "system"`` and ``create_users``: a Unix account (home mode 0700) for every
   student, instructor and the grader account, made with ``useradd`` when missing;
 * the course folder, owned by the grader account (mode 0700: students cannot read the
@@ -51,6 +52,16 @@ if os.environ.get("BANA_HUB_ROLE") == "grader":
 '''
 
 
+#: Jupyter Server settings shared by every server of the hub.
+SHARED_SERVER_CONFIG = '''"""Jupyter Server settings shared by every server of the class hub (written by `bana course hub`)."""
+
+c = get_config()  # noqa: F821 - provided by Jupyter Server
+# Terminals start an interactive bash that keeps the server's PATH (the course's Python,
+# with bana and nbgrader, first); a login shell would reset PATH from /etc/profile.
+c.ServerApp.terminado_settings = {"shell_command": ["/bin/bash", "-i"]}
+'''
+
+
 class PrepareError(RuntimeError):
     """A step of preparing the hub failed (one line)."""
 
@@ -92,7 +103,8 @@ def ensure_system_users(settings: HubSettings, create: bool) -> list[str]:
 
 
 def write_shared_config(settings: HubSettings) -> Path:
-    """``etc/jupyter/nbgrader_config.py`` under the hub folder, readable by everyone."""
+    """``etc/jupyter/nbgrader_config.py`` (and the servers' ``jupyter_server_config.py``)
+    under the hub folder, readable by everyone."""
     folder = settings.shared_config_dir
     folder.mkdir(parents=True, exist_ok=True)
     for part in (settings.hub_dir, settings.hub_dir / "etc", folder):
@@ -102,6 +114,9 @@ def write_shared_config(settings: HubSettings) -> Path:
         course_id=settings.course_id, exchange=str(settings.exchange_dir),
         course_dir=str(settings.course_dir)), encoding="utf-8")
     path.chmod(0o644)
+    server = folder / "jupyter_server_config.py"
+    server.write_text(SHARED_SERVER_CONFIG, encoding="utf-8")
+    server.chmod(0o644)
     return path
 
 
