@@ -5,8 +5,10 @@ the declarations; graded as configured, the course's own cells in the grading pr
 graded again with ``c.InProcessExecute.in_process = False`` (a kernel per notebook, as stock
 nbgrader). Grades must be identical cell by cell, and so must what the graded cells printed
 and returned. The kernel path costs a kernel per notebook, so it runs every profile in the
-first two assignments and, in every later one, the profiles that change what the graded
-cells hold (answers complete, partial or empty; test cells deleted, duplicated or edited): every exercise's check cells are compared, and every profile is.
+first two assignments and, in every later one, the profiles that change what its graded
+cells compute (answers complete or partial; test cells edited): every exercise's check
+cells are compared, and every profile is (deleted and duplicated test cells, empty answers
+and the rest are handled the same way in every assignment, so ch01 and ch02 cover them).
 A course configured with a kernel that does not exist still grades known cells (no kernel
 was needed) and fails only where student code must run in a kernel.
 """
@@ -25,8 +27,7 @@ from bana_tools.course.parallel import grade_assignment, worker_pool
 
 ASSIGNMENTS = list(layout.assignments())
 #: Profiles compared in every assignment; the first two assignments compare all of them.
-LATER_PROFILES = ("complete", "partial", "empty", "deleted-test-cells", "duplicated-cells",
-                  "edited-test-cells")
+LATER_PROFILES = ("complete", "partial", "edited-test-cells")
 MATRIX = [(a, p) for n, a in enumerate(ASSIGNMENTS) for p in PROFILES
           if n < 2 or p in LATER_PROFILES]
 
