@@ -204,8 +204,24 @@ def test_prepare_only_makes_a_trial_hub_and_keeps_its_passwords(tmp_path):
     assert (s.course_dir / "release" / "ch01" / "ch01-case-study.ipynb").exists()
     assert (s.exchange_dir / "bana7085" / "outbound" / "ch01" / "ch01-case-study.ipynb").exists()
     assert "postgresql" not in (s.course_dir / "nbgrader_config.py").read_text(encoding="utf-8")
-    again = bana("course", "hub", "--prepare-only", "--students", "4", cwd=tmp_path, home=tmp_path)
+    # the instructor edits the course; the hub is prepared again for a longer roster
+    config = s.course_dir / "nbgrader_config.py"
+    config.write_text(config.read_text(encoding="utf-8") + "c.Execute.timeout = 99\n", encoding="utf-8")
+    source = s.course_dir / "source" / "ch01" / "ch01-case-study.ipynb"
+    nb = json.loads(source.read_text(encoding="utf-8"))
+    nb["cells"].append({"cell_type": "markdown", "id": "mine", "metadata": {},
+                        "source": "Case (edited)"})
+    source.write_text(json.dumps(nb), encoding="utf-8")
+    released = s.exchange_dir / "bana7085" / "outbound" / "ch01" / "ch01-case-study.ipynb"
+    before = released.stat().st_mtime_ns
+    again = bana("course", "hub", "--prepare-only", "--students", "4", "--db-url",
+                 "sqlite:////tmp/elsewhere.db", cwd=tmp_path, home=tmp_path)
     assert again.returncode == 0, again.stderr
     s2 = load_settings(hub)
     assert s2.students[-1] == "student04"
     assert (s2.password, s2.admin_password) == (s.password, s.admin_password)
+    text = config.read_text(encoding="utf-8")
+    assert "c.Execute.timeout = 99" in text  # the instructor's line is kept
+    assert text.count("c.CourseDirectory.db_url") == 1 and "/tmp/elsewhere.db" in text
+    assert "Case (edited)" in source.read_text(encoding="utf-8")
+    assert released.stat().st_mtime_ns == before  # not released again

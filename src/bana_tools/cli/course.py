@@ -82,6 +82,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="students' shared password, 8 characters or more (default: a random "
                           "one, printed; instructors get a longer one of their own)")
     hub.add_argument("--port", type=int, default=None, help="port of the hub (default 8000)")
+    hub.add_argument("--ip", default=None,
+                     help="address the hub listens on (default 127.0.0.1; for a class, put "
+                          "it behind your HTTPS proxy or give TLS settings in --extra-config)")
     hub.add_argument("--extra-config", type=Path, default=None,
                      help="Python file of site settings run after the course's configuration")
     hub.add_argument("--prepare-only", action="store_true",
@@ -243,6 +246,7 @@ def _hub_settings(args: argparse.Namespace):
     for key, value in (("instructors", args.instructors), ("users", args.users),
                        ("authenticator", args.login),
                        ("db_url", args.db_url), ("password", args.password), ("port", args.port),
+                       ("ip", args.ip),
                        ("extra_config", args.extra_config and str(args.extra_config.resolve()))):
         if value is not None:
             data[key] = value

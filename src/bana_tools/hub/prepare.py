@@ -25,11 +25,13 @@ from pathlib import Path
 
 from bana_tools.hub.settings import HubSettings
 
-#: Appended to the course's ``nbgrader_config.py`` in a hub's course folder.
+#: The hub's lines in the course's ``nbgrader_config.py`` (between the two markers, which
+#: a later run of ``bana course hub`` rewrites; every other line is the instructor's).
 COURSE_CONFIG_TAIL = """
-# --- class hub (written by `bana course hub`) ---
+# --- class hub (written by `bana course hub`, which rewrites these lines) ---
 c.Exchange.root = {exchange!r}
 c.CourseDirectory.db_url = {db_url!r}
+# --- end of the class hub's lines ---
 """
 
 #: The nbgrader configuration every user's server reads (``JUPYTER_CONFIG_PATH``).
@@ -127,19 +129,37 @@ def prepare_exchange(settings: HubSettings) -> Path:
     return exchange
 
 
+def course_config_text(settings: HubSettings, current: str) -> str:
+    """The course's ``nbgrader_config.py`` with this hub's lines (exchange and gradebook) in
+    place of those an earlier run wrote, keeping every line the instructor set."""
+    begin, end = (ln for ln in COURSE_CONFIG_TAIL.splitlines() if ln.startswith("# ---"))
+    db_url = settings.db_url or f"sqlite:///{Path(settings.course_dir) / 'gradebook.db'}"  # type: ignore[arg-type]
+    ours = COURSE_CONFIG_TAIL.format(exchange=str(settings.exchange_dir), db_url=db_url)
+    found = re.search(rf"\n?{re.escape(begin)}\n.*?{re.escape(end)}\n", current, re.S)
+    if found:
+        return current[:found.start()] + ours + current[found.end():]
+    return current.rstrip("\n") + "\n" + ours
+
+
 def prepare_course(settings: HubSettings) -> Path:
-    """The grader account's course folder, with the released assignments."""
+    """The grader account's course folder, with the settings' assignments released.
+
+    A new folder gets the source notebooks and the course's ``nbgrader_config.py``; on a
+    later run (a roster changed, say) only the hub's lines of that file are rewritten, and
+    only assignments not yet in the exchange are generated and released: the instructor's
+    edits, the gradebook and the submissions stay as they are."""
     from bana_tools.course.build_source import build
+    from bana_tools.course.config import COURSE_CONFIG_TEXT
 
     course = Path(settings.course_dir)  # type: ignore[arg-type]
-    fresh = not (course / "nbgrader_config.py").exists()
-    build(course)  # source notebooks and the course's nbgrader_config.py (ours, refreshed)
     config = course / "nbgrader_config.py"
-    text = config.read_text(encoding="utf-8").replace('course_id="bana7085"',
-                                                      f"course_id={settings.course_id!r}")
-    db_url = settings.db_url or f"sqlite:///{course / 'gradebook.db'}"
-    config.write_text(text + COURSE_CONFIG_TAIL.format(exchange=str(settings.exchange_dir),
-                                                       db_url=db_url), encoding="utf-8")
+    if not config.exists():
+        build(course)  # source notebooks and the course's nbgrader_config.py
+        config.write_text(COURSE_CONFIG_TEXT.replace('course_id="bana7085"',
+                                                     f"course_id={settings.course_id!r}"),
+                          encoding="utf-8")
+    config.write_text(course_config_text(settings, config.read_text(encoding="utf-8")),
+                      encoding="utf-8")
     runner = as_user(settings, settings.grader)
     if runner:
         user = pwd.getpwnam(settings.grader)
@@ -152,13 +172,14 @@ def prepare_course(settings: HubSettings) -> Path:
     env = {**os.environ, "HOME": str(settings.home(settings.grader)) if runner else os.environ.get("HOME", "/"),
            "PATH": f"{Path(settings.python).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("JUPYTERHUB_API_TOKEN", None)
+    outbound = Path(settings.exchange_dir) / settings.course_id / "outbound"  # type: ignore[arg-type]
     for assignment in settings.release:
-        force = [] if fresh else ["--force"]
+        if (outbound / assignment).is_dir():
+            continue  # released by an earlier run
         _run([*runner, str(settings.python), "-m", "nbgrader", "generate_assignment", assignment,
-              *force, "--CourseDirectory.db_url=" + db_url], cwd=course, env=env)
+              "--force"], cwd=course, env=env)
         _run([*runner, str(settings.python), "-m", "nbgrader", "release_assignment", assignment,
-              "--force", "--Authenticator.plugin_class=nbgrader.auth.NoAuthPlugin"],
-             cwd=course, env=env)
+              "--Authenticator.plugin_class=nbgrader.auth.NoAuthPlugin"], cwd=course, env=env)
     return course
 
 
