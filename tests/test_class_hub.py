@@ -48,6 +48,7 @@ pytestmark = pytest.mark.hub
 
 STUDENTS = [f"bnt-s{i:02d}" for i in range(1, 31)]
 INSTRUCTOR = "prof"  # the README's --instructor
+ASSISTANT = "ta1"  # the README's --assistant
 GRADER = "grader-bana7085"
 HUB_DIR = Path("/srv/bana-hub")  # the README's --dir
 COURSE = "bana7085"
@@ -167,7 +168,7 @@ def hub_class(tmp_path_factory):
     _require_root_and_postgres()
     from support.postgres import PostgresServer, postgres_bin
 
-    everyone = [*STUDENTS, INSTRUCTOR, GRADER]
+    everyone = [*STUDENTS, INSTRUCTOR, ASSISTANT, GRADER]
     existing = {name for name in everyone if _exists(name)}
     delete_users([n for n in STUDENTS if n in existing])  # left by an interrupted run
     subprocess.run(["rm", "-rf", str(HUB_DIR)], check=False)
@@ -374,16 +375,21 @@ def test_a_student_cannot_reach_others_work_or_the_gradebook(hub_class):
     assert mine and {sub["student_id"] for sub in mine} == {STUDENTS[1]}
 
 
-def test_the_formgrader_service_is_for_instructors_only(hub_class):
+def test_the_formgrader_service_is_for_instructors_and_assistants_only(hub_class):
+    import requests
+
     driver = hub_class["driver"]
     hub = hub_class["hub"]
     url = f"{hub.url}/services/{COURSE}/formgrader/api/assignments"
-    import requests
-
-    staff = requests.get(url, headers={"Authorization": f"token {driver.token(INSTRUCTOR)}"},
-                         timeout=60)
-    assert staff.status_code == 200, staff.text[:500]
-    assert ASSIGNMENT in {a["name"] for a in staff.json()}
+    for staff in (INSTRUCTOR, ASSISTANT):
+        reply = requests.get(url, headers={"Authorization": f"token {driver.token(staff)}"},
+                             timeout=60)
+        assert reply.status_code == 200, (staff, reply.text[:500])
+        assert ASSIGNMENT in {a["name"] for a in reply.json()}
     student = requests.get(url, headers={"Authorization": f"token {driver.token(STUDENTS[2])}"},
                            timeout=60, allow_redirects=False)
     assert student.status_code == 403
+    # an assistant grades but is no admin: a student's server stays closed to them
+    reply = driver.user_api(STUDENTS[2], "GET", "/api/contents", as_user=ASSISTANT)
+    assert reply.status_code == 403
+    assert driver.user_api(STUDENTS[2], "GET", "/api/contents", as_user=INSTRUCTOR).status_code == 200

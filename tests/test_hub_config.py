@@ -39,6 +39,8 @@ def bana(*args: str, cwd: Path | None = None, home: Path | None = None) -> subpr
     ({"students": ["ada+1"]}, "lower case"),
     ({"students": ["ada", "ada"]}, "listed twice"),
     ({"students": ["prof"]}, "both a student and an instructor"),
+    ({"assistants": ["ada"]}, "both a student and an instructor"),
+    ({"assistants": ["prof"]}, "both an instructor and an assistant"),
     ({"instructors": []}, "at least 1"),
     ({"password": "short"}, "8 characters"),
     ({"admin_password": "a" * 31}, "32 or more"),
@@ -78,14 +80,14 @@ def test_a_broken_settings_file_is_one_line(tmp_path):
 
 @pytest.mark.parametrize("users", ["trial", "system"])
 def test_configuration_gives_nbgrader_its_groups_roles_and_service(tmp_path, users):
-    s = settings(tmp_path, users=users)
+    s = settings(tmp_path, users=users, assistants=["ta"])
     c = Config()
     configure(c, s)
     hub = c.JupyterHub
     assert hub.load_groups == {"nbgrader-bana7085": {"users": ["ada", "alan"]},
-                               "formgrade-bana7085": {"users": ["prof"]}}
-    assert c.Authenticator.allowed_users == {"ada", "alan", "prof"}
-    assert c.Authenticator.admin_users == {"prof"}
+                               "formgrade-bana7085": {"users": ["prof", "ta"]}}
+    assert c.Authenticator.allowed_users == {"ada", "alan", "prof", "ta"}
+    assert c.Authenticator.admin_users == {"prof"}  # an assistant grades, but is no admin
     roles = {r["name"]: r for r in hub.load_roles}
     # a server's token reads only its own user's groups (nbgrader's JupyterHubAuthPlugin)
     assert "read:users:groups!user" in roles["server"]["scopes"]
@@ -108,6 +110,7 @@ def test_configuration_gives_nbgrader_its_groups_roles_and_service(tmp_path, use
 
     assert env["BANA_HUB_ROLE"](Spawned("ada")) == "student"
     assert env["BANA_HUB_ROLE"](Spawned("prof")) == "staff"
+    assert env["BANA_HUB_ROLE"](Spawned("ta")) == "staff"
 
 
 def test_pam_login_and_site_settings(tmp_path):

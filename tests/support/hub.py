@@ -248,9 +248,19 @@ class HubDriver:
             model = self.hub_api("GET", f"/users/{user}").json()
             server = (model.get("servers") or {}).get("")
             if server and server.get("ready"):
+                break
+            time.sleep(0.5)
+        else:
+            raise RuntimeError(f"{user}'s server was not ready in {timeout:.0f} s")
+        # ready, and reachable through the proxy: under load the proxy's route can lag the
+        # hub's "ready", and until then /user/<name>/ is answered by the hub itself (as a
+        # browser would see: a page that waits for the server)
+        while time.monotonic() < deadline:
+            reply = self.user_api(user, "GET", "/api/status")
+            if reply.ok and "started" in reply.text:
                 return
             time.sleep(0.5)
-        raise RuntimeError(f"{user}'s server was not ready in {timeout:.0f} s")
+        raise RuntimeError(f"{user}'s server did not answer through the proxy in {timeout:.0f} s")
 
     def token(self, user: str) -> str:
         """A token of ``user`` (what their browser's login cookie stands for)."""

@@ -68,6 +68,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     who.add_argument("--roster", type=Path, help="file of student user names, one per line")
     hub.add_argument("--instructor", action="append", dest="instructors",
                      help="instructor user name (repeatable; default: instructor)")
+    hub.add_argument("--assistant", action="append", dest="assistants",
+                     help="teaching assistant: grades in the formgrader, not a hub admin "
+                          "(repeatable)")
     hub.add_argument("--users", choices=("trial", "system"), default=None,
                      help="trial: servers run as you; system: as each user's Unix account "
                           "(needs root). Default: trial")
@@ -243,7 +246,8 @@ def _hub_settings(args: argparse.Namespace):
         if not 1 <= count <= 999:
             raise _fail("--students must be between 1 and 999")
         data["students"] = [f"student{i:02d}" for i in range(1, count + 1)]
-    for key, value in (("instructors", args.instructors), ("users", args.users),
+    for key, value in (("instructors", args.instructors), ("assistants", args.assistants),
+                       ("users", args.users),
                        ("authenticator", args.login),
                        ("db_url", args.db_url), ("password", args.password), ("port", args.port),
                        ("ip", args.ip),
@@ -285,7 +289,7 @@ def run_hub(args: argparse.Namespace) -> int:
     print(f"Class hub for {settings.course_id} in {settings.hub_dir}: " + "; ".join(done) + ".")
     print(f"  Hub:        {base}/hub/login")
     print(f"  Formgrader: {base}/services/{settings.course_id}/formgrader "
-          f"(for {', '.join(settings.instructors)}; opens as a page of its own)")
+          f"(for {', '.join(settings.staff)}; opens as a page of its own)")
     print(f"  Students:   {students[0]}" + (f" .. {students[-1]}" if len(students) > 1 else "")
           + f" ({len(students)})")
     if settings.authenticator == "shared":

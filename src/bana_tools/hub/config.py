@@ -2,13 +2,13 @@
 
 * **Who gets in.** JupyterHub's shared-password login (one password for students and a
   longer one for instructors; trials and tests) or PAM (Unix passwords); only the roster's
-  users are allowed; instructors are hub admins.
+  users are allowed; instructors are hub admins, teaching assistants are not.
 * **Where servers run.** ``system``: each user's JupyterLab runs as their own Unix account
   (``LocalProcessSpawner``), so Unix permissions keep students out of each other's files,
   the course folder and the exchange's inbox. ``trial``: every server runs as whoever
   started the hub, each in its own folder (``SimpleLocalProcessSpawner``).
 * **nbgrader.** Groups ``nbgrader-<course>`` (students) and ``formgrade-<course>``
-  (instructors and the grader account) are what nbgrader's ``JupyterHubAuthPlugin`` reads;
+  (instructors and assistants) are what nbgrader's ``JupyterHubAuthPlugin`` reads;
   each server's token may read its own user's groups for that. Every server reads the
   shared ``nbgrader_config.py`` written by :mod:`.prepare` (``JUPYTER_CONFIG_PATH``).
 * **Formgrader.** A hub-managed service named after the course, run as the grader
@@ -81,7 +81,7 @@ def configure(c: Any, settings: HubSettings) -> None:
         c.SharedPasswordAuthenticator.admin_password = settings.admin_password
     else:
         c.JupyterHub.authenticator_class = "pam"
-    c.Authenticator.allowed_users = set(settings.students) | set(settings.instructors)
+    c.Authenticator.allowed_users = set(settings.students) | set(settings.staff)
     c.Authenticator.admin_users = set(settings.instructors)
 
     # --- where servers run ---------------------------------------------------------
@@ -105,7 +105,7 @@ def configure(c: Any, settings: HubSettings) -> None:
     course = settings.course_id
     c.JupyterHub.load_groups = {
         settings.student_group: {"users": list(settings.students)},
-        settings.formgrade_group: {"users": list(settings.instructors)},
+        settings.formgrade_group: {"users": settings.staff},
     }
     c.JupyterHub.load_roles = [
         {

@@ -7,7 +7,7 @@
   exchange, nbgrader's ``JupyterHubAuthPlugin``; and ``jupyter_server_config.py`` beside it
   (terminals keep the course's ``PATH``);
 * with ``users = "system"`` and ``create_users``: a Unix account (home mode 0700) for every
-  student, instructor and the grader account, made with ``useradd`` when missing;
+  student, instructor, assistant and the grader account, made with ``useradd`` when missing;
 * the course folder, owned by the grader account (mode 0700: students cannot read the
   gradebook, submissions or the settings that hold the gradebook's password): source
   notebooks, ``nbgrader_config.py`` with the gradebook URL, then ``generate_assignment``
@@ -89,7 +89,7 @@ def as_user(settings: HubSettings, user: str) -> list[str]:
 def ensure_system_users(settings: HubSettings, create: bool) -> list[str]:
     """Check (and with ``create``, make) a Unix account for everyone in the class."""
     made: list[str] = []
-    for name in [settings.grader, *settings.instructors, *settings.students]:
+    for name in [settings.grader, *settings.staff, *settings.students]:
         try:
             pwd.getpwnam(name)
         except KeyError:
@@ -194,7 +194,7 @@ def prepare(settings: HubSettings, *, create_users: bool = False) -> list[str]:
         if made:
             done.append(f"created {len(made)} Unix accounts")
     else:
-        for user in [*settings.students, *settings.instructors]:
+        for user in [*settings.students, *settings.staff]:
             settings.home(user).mkdir(parents=True, exist_ok=True)
     settings.save()
     write_shared_config(settings)

@@ -38,6 +38,9 @@ class HubSettings(BaseModel):
     hub_dir: Path
     students: list[str]
     instructors: list[str] = Field(min_length=1)
+    #: Teaching assistants: they grade in the formgrader like instructors, without being
+    #: hub admins (who may also open any user's server and manage the hub).
+    assistants: list[str] = Field(default_factory=list)
     #: The account that owns the course folder and runs the formgrader service.
     grader: str = ""
     #: The course folder (nbgrader's ``CourseDirectory.root``), owned by ``grader``.
@@ -69,7 +72,7 @@ class HubSettings(BaseModel):
     #: authenticator, TLS, more services).
     extra_config: Path | None = None
 
-    @field_validator("students", "instructors")
+    @field_validator("students", "instructors", "assistants")
     @classmethod
     def _names(cls, names: list[str]) -> list[str]:
         for name in names:
@@ -86,9 +89,13 @@ class HubSettings(BaseModel):
             self.grader = f"grader-{self.course_id}"
         if not _NAME.match(self.grader):
             raise ValueError(f"grader account {self.grader!r} is not a valid user name")
-        overlap = set(self.students) & (set(self.instructors) | {self.grader})
+        staff = set(self.instructors) | set(self.assistants) | {self.grader}
+        overlap = set(self.students) & staff
         if overlap:
             raise ValueError(f"{sorted(overlap)[0]!r} is both a student and an instructor")
+        both = set(self.instructors) & set(self.assistants)
+        if both:
+            raise ValueError(f"{sorted(both)[0]!r} is both an instructor and an assistant")
         self.hub_dir = self.hub_dir.resolve()
         if self.course_dir is None:
             self.course_dir = (self.hub_dir / "course") if self.users == "trial" \
@@ -101,6 +108,11 @@ class HubSettings(BaseModel):
         return self
 
     # --- who is who -------------------------------------------------------------------
+    @property
+    def staff(self) -> list[str]:
+        """Everyone who grades: instructors, then assistants."""
+        return [*self.instructors, *self.assistants]
+
     @property
     def formgrade_group(self) -> str:
         """The hub group nbgrader reads as the course's instructors and graders."""
