@@ -111,6 +111,13 @@ def test_configuration_gives_nbgrader_its_groups_roles_and_service(tmp_path, use
     assert env["BANA_HUB_ROLE"](Spawned("ada")) == "student"
     assert env["BANA_HUB_ROLE"](Spawned("prof")) == "staff"
     assert env["BANA_HUB_ROLE"](Spawned("ta")) == "staff"
+    # every user's server has a port of its own (no two spawns draw the same random port)
+    ports = set()
+    for uid in (1, 2, 300):
+        spawner = type("S", (), {"user": type("U", (), {"id": uid})(), "port": 0})()
+        c.Spawner.pre_spawn_hook(spawner)
+        ports.add(spawner.port)
+    assert ports == {s.user_port_base + 1, s.user_port_base + 2, s.user_port_base + 300}
 
 
 def test_pam_login_and_site_settings(tmp_path):

@@ -77,7 +77,8 @@ def python_for_everyone() -> Iterator[Path]:
     packages. When a folder on the way to them lets only its owner through (a Python
     installed under root's home, mode 0700), that folder is opened for traversal only
     (``o+x``: others may pass through to world-readable files, not list it) and put back
-    as it was afterwards."""
+    as it was afterwards. Run one hub at a time (the class-hub test or the load benchmark):
+    the first to finish closes the folders again under the other's servers."""
     import bana_tools
 
     targets = [Path(os.path.realpath(sys.executable)), Path(sys.executable),

@@ -48,6 +48,18 @@ def search_path(settings: HubSettings) -> str:
     return os.pathsep.join([str(Path(settings.python).parent), "/usr/local/bin", "/usr/bin", "/bin"])
 
 
+def user_port(base: int) -> Any:
+    """A ``pre_spawn_hook`` giving each user's server a port of its own, ``base`` plus the
+    user's id. JupyterHub's default (a random free port, found by binding port 0 and closing
+    it) lets two servers that start at the same time draw the same port: under load the
+    second server fails, and the hub routes its user to the first user's server."""
+
+    def hook(spawner: Any) -> None:
+        spawner.port = base + int(spawner.user.id)
+
+    return hook
+
+
 def user_environment(settings: HubSettings) -> dict[str, Any]:
     """Environment of every user's server (and so of their kernels and terminals)."""
     students = set(settings.students)
@@ -98,6 +110,7 @@ def configure(c: Any, settings: HubSettings) -> None:
     c.Spawner.default_url = "/lab"
     c.Spawner.notebook_dir = "~"
     c.Spawner.environment = user_environment(settings)
+    c.Spawner.pre_spawn_hook = user_port(settings.user_port_base)
     c.Spawner.http_timeout = 120
     c.Spawner.start_timeout = 180
 

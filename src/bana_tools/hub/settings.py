@@ -62,6 +62,9 @@ class HubSettings(BaseModel):
     port: int = Field(default=8000, ge=1, le=65535)
     hub_port: int = Field(default=8081, ge=1, le=65535)
     service_port: int = Field(default=9999, ge=1, le=65535)
+    #: A user's server listens on this plus the user's hub id (below Linux's ephemeral
+    #: range, so two servers starting at once never draw the same port).
+    user_port_base: int = Field(default=20000, ge=1024, le=60000)
     #: The Python every user's server and kernels run (must be readable by every user).
     python: Path = Field(default_factory=lambda: Path(sys.executable))
     #: configurable-http-proxy; empty: ``autograding/hub/node_modules`` or the PATH.
