@@ -15,6 +15,7 @@ and from the exercise declaration.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,53 @@ from nbformat.notebooknode import NotebookNode, from_dict
 
 #: Notebook-level metadata key carrying what the sanitising pass learned to the grading pass.
 STASH_KEY = "bana_grading"
+#: Key in a notebook's ``resources`` under which :func:`source_cells` keeps what it read.
+_SOURCE_CELLS_KEY = "bana_source_cells"
+
+
+@dataclass(frozen=True)
+class SourceCell:
+    """One cell of the released notebook, as ``nbgrader generate_assignment`` recorded it."""
+
+    cell_type: str
+    source: str
+    locked: bool
+    checksum: str | None
+
+
+@dataclass(frozen=True)
+class SourceCells:
+    """The gradebook's record of a notebook: its cells, and which are graded (with their
+    points), solutions or tasks. Empty when the gradebook does not know the notebook."""
+
+    cells: dict[str, SourceCell] = field(default_factory=dict)
+    grade: dict[str, float] = field(default_factory=dict)
+    solution: frozenset[str] = frozenset()
+    task: dict[str, float] = field(default_factory=dict)
+
+
+def source_cells(resources: ResourcesDict) -> SourceCells:
+    """What the gradebook holds about the notebook being graded, read once per notebook
+    (the sanitising and execution passes all need it; ``resources`` is the notebook's)."""
+    if _SOURCE_CELLS_KEY not in resources:
+        from nbgrader.api import Gradebook, MissingEntry
+
+        nbg = resources["nbgrader"]
+        with Gradebook(nbg["db_url"]) as gb:
+            try:
+                notebook = gb.find_notebook(nbg["notebook"], nbg["assignment"])
+            except MissingEntry:
+                record = SourceCells()
+            else:
+                record = SourceCells(
+                    cells={c.name: SourceCell(c.cell_type, c.source, bool(c.locked), c.checksum)
+                           for c in notebook.source_cells},
+                    grade={c.name: float(c.max_score) for c in notebook.grade_cells},
+                    solution=frozenset(c.name for c in notebook.solution_cells),
+                    task={c.name: float(c.max_score) for c in notebook.task_cells},
+                )
+        resources[_SOURCE_CELLS_KEY] = record
+    return resources[_SOURCE_CELLS_KEY]
 
 
 def exercise_id_of(resources: ResourcesDict) -> str:

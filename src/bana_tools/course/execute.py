@@ -25,6 +25,9 @@ import gc
 import json
 import os
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -132,17 +135,55 @@ def _live_widgets() -> dict[str, Any]:
         return dict(ipywidgets.Widget.widgets)
 
 
+class _NoFrontendComm:
+    """A widget's comm while grading in process. No frontend listens to a grading process,
+    so nothing is sent, and a widget's state is never serialised for one: a kernel-side comm
+    would serialise all of it (over two hundred models per form) only to drop it. The model
+    id, which the widget-view output names, is made as a comm would make it."""
+
+    kernel = None  # ipywidgets sends state only through a comm that has a kernel
+
+    def __init__(self, comm_id: str) -> None:
+        self.comm_id = comm_id
+
+    def on_msg(self, callback: Any) -> None:
+        pass
+
+    def on_close(self, callback: Any) -> None:
+        pass
+
+    def send(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def close(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+@contextmanager
+def _widgets_without_frontend() -> Iterator[None]:
+    """While the block runs, a new widget gets a :class:`_NoFrontendComm` instead of
+    opening a comm (ipywidgets' ``Widget.open``); restored afterwards."""
+    import ipywidgets
+
+    original = ipywidgets.Widget.open
+
+    def open_without_frontend(self: Any) -> None:
+        if self.comm is None:
+            self.comm = _NoFrontendComm(self._model_id or uuid.uuid4().hex)
+
+    ipywidgets.Widget.open = open_without_frontend
+    try:
+        yield
+    finally:
+        ipywidgets.Widget.open = original
+
+
 def known_code_sources(resources: ResourcesDict) -> dict[str, str]:
     """grade id -> source of every code cell the gradebook's source notebook holds."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from bana_tools.course.cells import source_cells
 
-    nbg = resources["nbgrader"]
-    with Gradebook(nbg["db_url"]) as gb:
-        try:
-            notebook = gb.find_notebook(nbg["notebook"], nbg["assignment"])
-        except MissingEntry:
-            return {}
-        return {c.name: c.source for c in notebook.source_cells if c.cell_type == "code"}
+    return {name: c.source for name, c in source_cells(resources).cells.items()
+            if c.cell_type == "code"}
 
 
 def _source(cell: NotebookNode) -> str:
@@ -246,9 +287,10 @@ class InProcessExecute(BoundedExecute):
         before = set(_live_widgets())
         os.chdir(path)
         try:
-            for cell in nb.cells:
-                if cell.cell_type == "code":
-                    self._run_cell(shell, cell)
+            with _widgets_without_frontend():
+                for cell in nb.cells:
+                    if cell.cell_type == "code":
+                        self._run_cell(shell, cell)
         finally:
             os.chdir(here)
             # what this notebook's cells created goes; shared module-level models stay

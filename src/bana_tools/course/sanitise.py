@@ -13,7 +13,6 @@ from typing import Any
 
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode, from_dict
-from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.nbgraderformat import SCHEMA_VERSION
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
@@ -23,6 +22,7 @@ from bana_tools.course.cells import (
     escape_block,
     exercise_id_of,
     markdown_cell,
+    source_cells,
 )
 
 
@@ -84,22 +84,18 @@ class NeutraliseAddedCells(NbGraderPreprocessor):
 
     @staticmethod
     def _known_cells(resources: ResourcesDict) -> dict[str, dict[str, Any]]:
-        nbg = resources["nbgrader"]
-        known: dict[str, dict[str, Any]] = {}
-        with Gradebook(nbg["db_url"]) as gb:
-            try:
-                notebook = gb.find_notebook(nbg["notebook"], nbg["assignment"])
-            except MissingEntry:
-                return known
-            for cell in notebook.source_cells:
-                known[cell.name] = {"locked": bool(cell.locked), "cell_type": cell.cell_type,
-                                    "grade": False, "solution": False, "task": False}
-            for cell in notebook.grade_cells:
-                known.setdefault(cell.name, {}).update(grade=True, points=float(cell.max_score))
-            for cell in notebook.solution_cells:
-                known.setdefault(cell.name, {}).update(solution=True)
-            for cell in notebook.task_cells:
-                known.setdefault(cell.name, {}).update(task=True, points=float(cell.max_score))
+        record = source_cells(resources)
+        known: dict[str, dict[str, Any]] = {
+            name: {"locked": cell.locked, "cell_type": cell.cell_type,
+                   "grade": False, "solution": False, "task": False}
+            for name, cell in record.cells.items()
+        }
+        for name, points in record.grade.items():
+            known.setdefault(name, {}).update(grade=True, points=points)
+        for name in record.solution:
+            known.setdefault(name, {}).update(solution=True)
+        for name, points in record.task.items():
+            known.setdefault(name, {}).update(task=True, points=points)
         return known
 
     @staticmethod
@@ -161,18 +157,12 @@ class RestoreMissingCells(NbGraderPreprocessor):
             c.metadata.nbgrader.get("grade_id")
             for c in nb.cells if isinstance(c.get("metadata", {}).get("nbgrader"), dict)
         }
-        with Gradebook(nbg["db_url"]) as gb:
-            try:
-                notebook = gb.find_notebook(nbg["notebook"], nbg["assignment"])
-            except MissingEntry:
-                return nb, resources
-            grade_cells = {c.name: float(c.max_score) for c in notebook.grade_cells}
-            solution_cells = {c.name for c in notebook.solution_cells}
-            task_cells = {c.name: float(c.max_score) for c in notebook.task_cells}
-            missing = {
-                c.name: (c.cell_type, c.source, bool(c.locked), c.checksum)
-                for c in notebook.source_cells if c.name not in present
-            }
+        record = source_cells(resources)
+        grade_cells, solution_cells, task_cells = record.grade, record.solution, record.task
+        missing = {
+            name: (c.cell_type, c.source, c.locked, c.checksum)
+            for name, c in record.cells.items() if name not in present
+        }
         if not missing:
             return nb, resources
         order = _source_order(str(nbg["notebook"]))
