@@ -41,6 +41,7 @@ from support.hub import (
     login_token,
     python_for_everyone,
     run_as,
+    wait_for_hub,
 )
 from support.readme import readme_block
 
@@ -249,15 +250,7 @@ def test_the_trial_hub_runs_as_the_readme_says(tmp_path):
     base = "http://127.0.0.1:8000"
     try:
         deadline = time.monotonic() + 300
-        while True:
-            assert proc.poll() is None, log.read_text(encoding="utf-8")[-3000:]
-            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")[-3000:]
-            try:
-                if requests.get(f"{base}/hub/api/", timeout=5).ok:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
+        wait_for_hub(base, proc, log, deadline, 300)
         printed = log.read_text(encoding="utf-8")
         found = re.search(r"Passwords:\s+students (\S+); instructors (\S+)", printed)
         assert found, printed[:2000]
@@ -389,6 +382,10 @@ def test_the_formgrader_service_is_for_instructors_and_assistants_only(hub_class
     student = requests.get(url, headers={"Authorization": f"token {driver.token(STUDENTS[2])}"},
                            timeout=60, allow_redirects=False)
     assert student.status_code == 403
+    # the grader account's JupyterLab, where the README sends instructors for a terminal
+    lab = requests.get(f"{hub.url}/services/{COURSE}/lab",
+                       headers={"Authorization": f"token {driver.token(INSTRUCTOR)}"}, timeout=60)
+    assert lab.status_code == 200 and "JupyterLab" in lab.text
     # an assistant grades but is no admin: a student's server stays closed to them
     reply = driver.user_api(STUDENTS[2], "GET", "/api/contents", as_user=ASSISTANT)
     assert reply.status_code == 403

@@ -121,6 +121,32 @@ def delete_users(names: Sequence[str]) -> None:
         subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
 
 
+def _tail(log: Path, lines: int = 40) -> str:
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _check_running(proc: subprocess.Popen, log: Path, deadline: float, timeout: float) -> None:
+    if proc.poll() is not None:
+        raise RuntimeError(f"the hub exited ({proc.returncode}):\n{_tail(log)}")
+    if time.monotonic() > deadline:
+        raise RuntimeError(f"the hub did not answer in {timeout:.0f} s:\n{_tail(log)}")
+
+
+def wait_for_hub(base: str, proc: subprocess.Popen, log: Path, deadline: float,
+                 timeout: float) -> None:
+    """Wait until the hub at ``base`` answers its API; fail with the end of ``log`` if
+    ``proc`` (what started it) exits first or ``deadline`` passes."""
+    while True:
+        _check_running(proc, log, deadline, timeout)
+        try:
+            if requests.get(f"{base}/hub/api/", timeout=5).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+
+
 def login_token(base: str, user: str, password: str) -> str:
     """Log in at the hub's login page as ``user``, then make an API token with the session
     (what a person does on the hub's Token page)."""
@@ -178,20 +204,11 @@ class ClassHub:
 
     def _check_alive(self, deadline: float, timeout: float) -> None:
         assert self.proc is not None
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"the hub exited ({self.proc.returncode}):\n{self.tail()}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the hub did not answer in {timeout:.0f} s:\n{self.tail()}")
+        _check_running(self.proc, self.log, deadline, timeout)
 
     def _wait_until_up(self, deadline: float, timeout: float) -> None:
-        while True:
-            self._check_alive(deadline, timeout)
-            try:
-                if requests.get(f"{self.url}/hub/api/", timeout=5).ok:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
+        assert self.proc is not None
+        wait_for_hub(self.url, self.proc, self.log, deadline, timeout)
 
     @property
     def url(self) -> str:
@@ -210,8 +227,7 @@ class ClassHub:
         return self
 
     def tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+        return _tail(self.log, lines)
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
