@@ -158,6 +158,11 @@ def test_the_shared_nbgrader_config_follows_each_role(tmp_path):
         assert c.Exchange.root == str(s.exchange_dir)
     path = write_shared_config(s)
     assert oct(path.stat().st_mode & 0o777) == "0o644"
+    server = Config()
+    exec(compile((path.parent / "jupyter_server_config.py").read_text(encoding="utf-8"),
+                 "jupyter_server_config.py", "exec"), {"get_config": lambda: server})
+    assert server.ServerApp.terminado_settings == {"shell_command": ["/bin/bash", "-i"]}
+    assert server.MappingKernelManager.kernel_info_timeout == 180
     assert oct(s.hub_dir.stat().st_mode & 0o777) == "0o755"  # every account reads it
 
 

@@ -61,6 +61,10 @@ c = get_config()  # noqa: F821 - provided by Jupyter Server
 # Terminals start an interactive bash that keeps the server's PATH (the course's Python,
 # with bana and nbgrader, first); a login shell would reset PATH from /etc/profile.
 c.ServerApp.terminado_settings = {"shell_command": ["/bin/bash", "-i"]}
+# On a class server many kernels start at once (everyone opens the exercise when the
+# lecture says so): give a new kernel three minutes, not one, to answer its first request
+# before its connection is given up.
+c.MappingKernelManager.kernel_info_timeout = 180
 '''
 
 
