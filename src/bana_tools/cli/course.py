@@ -225,7 +225,9 @@ def _hub_settings(args: argparse.Namespace):
     """New settings from the options, or the folder's saved settings with options applied."""
     import secrets
 
-    from bana_tools.hub.settings import HubSettings, HubSettingsError, load_settings
+    from pydantic import ValidationError
+
+    from bana_tools.hub.settings import HubSettings, HubSettingsError, first_error, load_settings
 
     saved = None
     if (args.dir / "hub.json").exists():
@@ -259,12 +261,8 @@ def _hub_settings(args: argparse.Namespace):
         data["admin_password"] = data.get("admin_password") or secrets.token_urlsafe(27)
     try:
         return HubSettings.model_validate(data)
-    except Exception as exc:  # noqa: BLE001 - pydantic's error, told in one line
-        errors = getattr(exc, "errors", None)
-        first = errors()[0] if callable(errors) else None
-        message = (f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}" if first
-                   else str(exc))
-        raise _fail(f"invalid hub settings: {message}") from None
+    except ValidationError as exc:
+        raise _fail(f"invalid hub settings: {first_error(exc)}") from None
 
 
 def run_hub(args: argparse.Namespace) -> int:

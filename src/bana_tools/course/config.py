@@ -160,3 +160,8 @@ c.BoundedExecute.kernel_start_attempts = 3
 # c.CanvasExportPlugin.assignment_ids = {"ch01": 123456, "ch02": 123457}
 # c.CanvasExportPlugin.roster = "canvas-roster.csv"
 '''
+
+
+def course_config_text(course_id: str = "bana7085") -> str:
+    """The course's ``nbgrader_config.py`` (:data:`COURSE_CONFIG_TEXT`) for ``course_id``."""
+    return COURSE_CONFIG_TEXT.replace('course_id="bana7085"', f"course_id={course_id!r}")

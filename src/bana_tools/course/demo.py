@@ -90,13 +90,13 @@ class Submission:
 
 def write_config(course: Path, course_id: str = layout.COURSE_ID, exchange: Path | None = None,
                  timeout: int = 60) -> Path:
-    from bana_tools.course.config import COURSE_CONFIG_TEXT
+    from bana_tools.course.config import course_config_text
 
     exchange = exchange or course / "exchange"
     exchange.mkdir(parents=True, exist_ok=True)
     path = course / "nbgrader_config.py"
-    text = COURSE_CONFIG_TEXT.replace('course_id="bana7085"', f"course_id={course_id!r}")
-    path.write_text(text + DEMO_CONFIG_TAIL.format(exchange=str(exchange), timeout=timeout),
+    path.write_text(course_config_text(course_id)
+                    + DEMO_CONFIG_TAIL.format(exchange=str(exchange), timeout=timeout),
                     encoding="utf-8")
     return path
 

@@ -133,7 +133,7 @@ def prepare_exchange(settings: HubSettings) -> Path:
     return exchange
 
 
-def course_config_text(settings: HubSettings, current: str) -> str:
+def with_hub_lines(settings: HubSettings, current: str) -> str:
     """The course's ``nbgrader_config.py`` with this hub's lines (exchange and gradebook) in
     place of those an earlier run wrote, keeping every line the instructor set."""
     begin, end = (ln for ln in COURSE_CONFIG_TAIL.splitlines() if ln.startswith("# ---"))
@@ -153,16 +153,14 @@ def prepare_course(settings: HubSettings) -> Path:
     only assignments not yet in the exchange are generated and released: the instructor's
     edits, the gradebook and the submissions stay as they are."""
     from bana_tools.course.build_source import build
-    from bana_tools.course.config import COURSE_CONFIG_TEXT
+    from bana_tools.course.config import course_config_text
 
     course = Path(settings.course_dir)  # type: ignore[arg-type]
     config = course / "nbgrader_config.py"
     if not config.exists():
         build(course)  # source notebooks and the course's nbgrader_config.py
-        config.write_text(COURSE_CONFIG_TEXT.replace('course_id="bana7085"',
-                                                     f"course_id={settings.course_id!r}"),
-                          encoding="utf-8")
-    config.write_text(course_config_text(settings, config.read_text(encoding="utf-8")),
+        config.write_text(course_config_text(settings.course_id), encoding="utf-8")
+    config.write_text(with_hub_lines(settings, config.read_text(encoding="utf-8")),
                       encoding="utf-8")
     runner = as_user(settings, settings.grader)
     if runner:

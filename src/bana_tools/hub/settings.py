@@ -160,6 +160,11 @@ def load_settings(path: Path | str) -> HubSettings:
     try:
         return HubSettings.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "settings"
-        raise HubSettingsError(f"{path}: {where}: {err['msg']}") from None
+        raise HubSettingsError(f"{path}: {first_error(exc)}") from None
+
+
+def first_error(exc: ValidationError) -> str:
+    """The first of pydantic's errors as ``field: message``, for one-line messages."""
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "settings"
+    return f"{where}: {err['msg']}"
