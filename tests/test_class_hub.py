@@ -144,19 +144,15 @@ def _server_block() -> tuple[list[str], str]:
 
 
 def _wait_for_free_ports(ports: list[int], timeout: float = 60) -> None:
-    import socket
     import time
+
+    from bana_tools.cli.start import port_in_use
 
     deadline = time.monotonic() + timeout
     for port in ports:
-        while True:
-            with socket.socket() as sock:
-                try:
-                    sock.bind(("127.0.0.1", port))
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        pytest.fail(f"port {port} stays in use; the hub needs it", pytrace=False)
+        while port_in_use("127.0.0.1", port):
+            if time.monotonic() > deadline:
+                pytest.fail(f"port {port} stays in use; the hub needs it", pytrace=False)
             time.sleep(1)
 
 

@@ -108,3 +108,30 @@ def test_start_rejects_a_missing_folder(tmp_path):
     assert len(out.stderr.strip().splitlines()) == 1
     assert "course folder not found" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_a_port_is_free_once_its_server_stops_though_connections_linger():
+    """A server that closed a connection leaves it in TIME_WAIT for a minute. The next
+    ``bana start`` (or hub) may still listen there, so only a listener makes a port busy."""
+    import socket
+
+    from bana_tools.cli.start import free_port as first_free
+    from bana_tools.cli.start import port_in_use
+
+    port = free_port()
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))
+    server.listen()
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = server.accept()
+    assert port_in_use("127.0.0.1", port)
+    assert first_free("127.0.0.1", port) != port
+    accepted.close()  # the server closes first: its side of the connection is in TIME_WAIT
+    time.sleep(0.2)
+    client.close()
+    server.close()
+    with socket.socket() as plain, pytest.raises(OSError):  # without SO_REUSEADDR: fails
+        plain.bind(("127.0.0.1", port))
+    assert not port_in_use("127.0.0.1", port)
+    assert first_free("127.0.0.1", port) == port

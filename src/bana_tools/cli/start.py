@@ -31,16 +31,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def port_in_use(ip: str, port: int) -> bool:
+    """Whether something listens on ``port`` at ``ip``.
+
+    The probe binds as servers do, with ``SO_REUSEADDR``: a connection left in TIME_WAIT for a
+    minute by a server that has stopped does not keep the next server out, so it does not count.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((ip, port))
+        except OSError:
+            return True
+        return False
+
+
 def free_port(ip: str, first: int, tries: int = 50) -> int:
     """The first port from ``first`` on which nothing listens at ``ip``."""
     from bana_tools.cli.main import CliError
 
     for port in range(first, first + tries):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind((ip, port))
-            except OSError:
-                continue
+        if not port_in_use(ip, port):
             return port
     raise CliError(f"no free port between {first} and {first + tries - 1} on {ip}")
 
