@@ -166,6 +166,20 @@ def test_the_shared_nbgrader_config_follows_each_role(tmp_path):
     assert oct(s.hub_dir.stat().st_mode & 0o777) == "0o755"  # every account reads it
 
 
+def test_kernels_use_sockets_unless_the_home_folder_is_too_long(tmp_path, monkeypatch):
+    """Kernels of different users cannot draw the same TCP port if they use Unix sockets;
+    a runtime folder whose socket paths would pass 107 bytes keeps TCP."""
+    text = write_shared_config(settings(tmp_path)).parent / "jupyter_server_config.py"
+    # the folder need not exist: the config only measures the paths its sockets would have
+    for runtime, transport in (("/home/ada/.local/share/jupyter/runtime", "ipc"),
+                               ("/home/" + "a" * 40 + "/.local/share/jupyter/runtime", None)):
+        monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(runtime))
+        server = Config()
+        exec(compile(text.read_text(encoding="utf-8"), "jupyter_server_config.py", "exec"),
+             {"get_config": lambda server=server: server})
+        assert server.KernelManager.get("transport") == transport, runtime
+
+
 def test_the_jupyterhub_config_file_loads_the_settings(tmp_path):
     s = settings(tmp_path)
     path = s.save()

@@ -57,7 +57,20 @@ if os.environ.get("BANA_HUB_ROLE") == "grader":
 #: Jupyter Server settings shared by every server of the hub.
 SHARED_SERVER_CONFIG = '''"""Jupyter Server settings shared by every server of the class hub (written by `bana course hub`)."""
 
+import os
+
+from jupyter_core.paths import jupyter_runtime_dir
+
 c = get_config()  # noqa: F821 - provided by Jupyter Server
+# Kernels talk to their server over Unix sockets in the user's runtime folder, not loopback
+# TCP ports. A TCP port is drawn at random and then bound by the kernel; two users' servers
+# starting kernels at the same moment can draw the same one, and the second kernel dies and
+# is restarted on new ports while its student's connection still waits on the old ones.
+# Sockets in the user's own folder cannot clash, and no other account can reach them. A
+# socket's path has at most 107 bytes: a home folder too long for that keeps TCP.
+_longest_socket = os.path.join(jupyter_runtime_dir(), f"kernel-{'0' * 36}-ipc-99")
+if len(os.fsencode(_longest_socket)) <= 107:
+    c.KernelManager.transport = "ipc"
 # Terminals start an interactive bash that keeps the server's PATH (the course's Python,
 # with bana and nbgrader, first); a login shell would reset PATH from /etc/profile.
 c.ServerApp.terminado_settings = {"shell_command": ["/bin/bash", "-i"]}
