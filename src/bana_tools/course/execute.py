@@ -25,9 +25,6 @@ import gc
 import json
 import os
 import sys
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +36,8 @@ from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Type
+
+from bana_tools.course.grading_widgets import live_widgets, widgets_for_grading
 
 
 def _output_size(msg: dict[str, Any]) -> int:
@@ -122,60 +121,6 @@ class BoundedExecute(Execute):
             outs.append(note)
             return note
         return None
-
-
-def _live_widgets() -> dict[str, Any]:
-    """ipywidgets' registry of open models (``Widget.widgets``, read without its warning)."""
-    import warnings
-
-    import ipywidgets
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return dict(ipywidgets.Widget.widgets)
-
-
-class _NoFrontendComm:
-    """A widget's comm while grading in process. No frontend listens to a grading process,
-    so nothing is sent, and a widget's state is never serialised for one: a kernel-side comm
-    would serialise all of it (over two hundred models per form) only to drop it. The model
-    id, which the widget-view output names, is made as a comm would make it."""
-
-    kernel = None  # ipywidgets sends state only through a comm that has a kernel
-
-    def __init__(self, comm_id: str) -> None:
-        self.comm_id = comm_id
-
-    def on_msg(self, callback: Any) -> None:
-        pass
-
-    def on_close(self, callback: Any) -> None:
-        pass
-
-    def send(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def close(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-
-@contextmanager
-def _widgets_without_frontend() -> Iterator[None]:
-    """While the block runs, a new widget gets a :class:`_NoFrontendComm` instead of
-    opening a comm (ipywidgets' ``Widget.open``); restored afterwards."""
-    import ipywidgets
-
-    original = ipywidgets.Widget.open
-
-    def open_without_frontend(self: Any) -> None:
-        if self.comm is None:
-            self.comm = _NoFrontendComm(self._model_id or uuid.uuid4().hex)
-
-    ipywidgets.Widget.open = open_without_frontend
-    try:
-        yield
-    finally:
-        ipywidgets.Widget.open = original
 
 
 def known_code_sources(resources: ResourcesDict) -> dict[str, str]:
@@ -284,17 +229,17 @@ class InProcessExecute(BoundedExecute):
         # they are not counted (and closed) as this notebook's
         import bana_tools.forms.widgets  # noqa: F401
 
-        before = set(_live_widgets())
+        before = set(live_widgets())
         os.chdir(path)
         try:
-            with _widgets_without_frontend():
+            with widgets_for_grading():
                 for cell in nb.cells:
                     if cell.cell_type == "code":
                         self._run_cell(shell, cell)
         finally:
             os.chdir(here)
             # what this notebook's cells created goes; shared module-level models stay
-            for model_id, widget in list(_live_widgets().items()):
+            for model_id, widget in list(live_widgets().items()):
                 if model_id not in before:
                     widget.close()
 
