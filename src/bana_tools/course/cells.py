@@ -49,28 +49,46 @@ class SourceCells:
     task: dict[str, float] = field(default_factory=dict)
 
 
-def source_cells(resources: ResourcesDict) -> SourceCells:
-    """What the gradebook holds about the notebook being graded, read once per notebook
-    (the sanitising and execution passes all need it; ``resources`` is the notebook's)."""
-    if _SOURCE_CELLS_KEY not in resources:
-        from nbgrader.api import Gradebook, MissingEntry
+def source_cells(resources: ResourcesDict, holder: object | None = None) -> SourceCells:
+    """What the gradebook holds about the notebook being graded, read once per notebook.
 
-        nbg = resources["nbgrader"]
-        with Gradebook(nbg["db_url"]) as gb:
-            try:
-                notebook = gb.find_notebook(nbg["notebook"], nbg["assignment"])
-            except MissingEntry:
-                record = SourceCells()
-            else:
-                record = SourceCells(
-                    cells={c.name: SourceCell(c.cell_type, c.source, bool(c.locked), c.checksum)
-                           for c in notebook.source_cells},
-                    grade={c.name: float(c.max_score) for c in notebook.grade_cells},
-                    solution=frozenset(c.name for c in notebook.solution_cells),
-                    task={c.name: float(c.max_score) for c in notebook.task_cells},
-                )
-        resources[_SOURCE_CELLS_KEY] = record
-    return resources[_SOURCE_CELLS_KEY]
+    The sanitising and execution passes all need it. Within a pass it is kept in the
+    notebook's ``resources``; ``holder`` (a pass's ``parent``: nbgrader's exporter, made once
+    per converter) keeps it across nbgrader's two passes over a notebook (sanitise, then
+    autograde), which each start from new resources. The record is the assignment's
+    structure, the same for every student, so sharing it within a converter is safe.
+    """
+    if _SOURCE_CELLS_KEY in resources:
+        return resources[_SOURCE_CELLS_KEY]
+    nbg = resources["nbgrader"]
+    key = (nbg["db_url"], nbg["assignment"], nbg["notebook"])
+    shared: dict[tuple[str, str, str], SourceCells] | None = None
+    if holder is not None:
+        shared = holder.__dict__.setdefault("_bana_source_cells", {})
+    record = shared.get(key) if shared is not None else None
+    if record is None:
+        record = _read_source_cells(*key)
+        if shared is not None:
+            shared[key] = record
+    resources[_SOURCE_CELLS_KEY] = record
+    return record
+
+
+def _read_source_cells(db_url: str, assignment: str, notebook_name: str) -> SourceCells:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gb:
+        try:
+            notebook = gb.find_notebook(notebook_name, assignment)
+        except MissingEntry:
+            return SourceCells()
+        return SourceCells(
+            cells={c.name: SourceCell(c.cell_type, c.source, bool(c.locked), c.checksum)
+                   for c in notebook.source_cells},
+            grade={c.name: float(c.max_score) for c in notebook.grade_cells},
+            solution=frozenset(c.name for c in notebook.solution_cells),
+            task={c.name: float(c.max_score) for c in notebook.task_cells},
+        )
 
 
 def exercise_id_of(resources: ResourcesDict) -> str:

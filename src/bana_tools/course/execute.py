@@ -123,11 +123,11 @@ class BoundedExecute(Execute):
         return None
 
 
-def known_code_sources(resources: ResourcesDict) -> dict[str, str]:
+def known_code_sources(resources: ResourcesDict, holder: object | None = None) -> dict[str, str]:
     """grade id -> source of every code cell the gradebook's source notebook holds."""
     from bana_tools.course.cells import source_cells
 
-    return {name: c.source for name, c in source_cells(resources).cells.items()
+    return {name: c.source for name, c in source_cells(resources, holder).cells.items()
             if c.cell_type == "code"}
 
 
@@ -211,7 +211,7 @@ class InProcessExecute(BoundedExecute):
     ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict, km: Any = None):
-        if self.in_process and runs_in_process(nb, known_code_sources(resources)):
+        if self.in_process and runs_in_process(nb, known_code_sources(resources, self.parent)):
             self.log.debug("running the course's cells in process (no kernel)")
             self._run_in_process(nb, resources)
             return nb, resources

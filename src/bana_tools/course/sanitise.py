@@ -64,7 +64,7 @@ class NeutraliseAddedCells(NbGraderPreprocessor):
     )
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
-        known = self._known_cells(resources)
+        known = self._known_cells(resources, self.parent)
         cells = []
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader")
@@ -83,8 +83,8 @@ class NeutraliseAddedCells(NbGraderPreprocessor):
         return nb, resources
 
     @staticmethod
-    def _known_cells(resources: ResourcesDict) -> dict[str, dict[str, Any]]:
-        record = source_cells(resources)
+    def _known_cells(resources: ResourcesDict, holder: object | None) -> dict[str, dict[str, Any]]:
+        record = source_cells(resources, holder)
         known: dict[str, dict[str, Any]] = {
             name: {"locked": cell.locked, "cell_type": cell.cell_type,
                    "grade": False, "solution": False, "task": False}
@@ -157,7 +157,7 @@ class RestoreMissingCells(NbGraderPreprocessor):
             c.metadata.nbgrader.get("grade_id")
             for c in nb.cells if isinstance(c.get("metadata", {}).get("nbgrader"), dict)
         }
-        record = source_cells(resources)
+        record = source_cells(resources, self.parent)
         grade_cells, solution_cells, task_cells = record.grade, record.solution, record.task
         missing = {
             name: (c.cell_type, c.source, c.locked, c.checksum)
