@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 from nbgrader.api import Gradebook, MissingEntry
 
@@ -56,15 +57,30 @@ def make_template(course_db_url: str, template: Path) -> Path:
     return template
 
 
-def merge_submission(src_url: str, dst_url: str, assignment: str, student: str) -> float:
-    """Copy one autograded submission from a sandbox gradebook into the course gradebook.
+def _by_cell(gb: Gradebook, model: type, notebook_id: str) -> dict[str, Any]:
+    """A submitted notebook's grades or comments (``model``), by cell name, in one query."""
+    from sqlalchemy.orm import joinedload
+
+    rows = gb.db.query(model).filter(model.notebook_id == notebook_id).options(
+        joinedload(model.cell)).all()
+    return {row.cell.name: row for row in rows}
+
+
+def merge_submission(src_url: str, dst: Gradebook, assignment: str, student: str) -> tuple[float, float]:
+    """Copy one autograded submission from a sandbox gradebook into the course gradebook
+    ``dst`` (kept open by the caller for the whole batch, so its connection and compiled
+    queries are reused).
 
     The student keeps the names and e-mail the course gradebook has. Auto scores, auto
     comments, the timestamp and late penalties come from the sandbox; manual scores and
     comments already in the course gradebook are kept, and a cell with a manual score is
-    flagged for review again, as ``nbgrader autograde`` does. Returns the merged score.
+    flagged for review again, as ``nbgrader autograde`` does. Each notebook's grades and
+    comments are read in one query per side, not one per cell. Returns the merged score
+    and the assignment's maximum.
     """
-    with warnings.catch_warnings(), Gradebook(src_url) as src, Gradebook(dst_url) as dst:
+    from nbgrader.api import Comment, Grade
+
+    with warnings.catch_warnings(), Gradebook(src_url) as src:
         # nbgrader's own update_or_create_submission triggers SQLAlchemy autoflush notices
         warnings.simplefilter("ignore")
         sub = src.find_submission(assignment, student)
@@ -73,35 +89,38 @@ def merge_submission(src_url: str, dst_url: str, assignment: str, student: str) 
         except MissingEntry:
             dst.add_student(student)
         target = dst.update_or_create_submission(assignment, student, timestamp=sub.timestamp)
+        into = {nb.notebook.name: nb for nb in target.notebooks}
         for nb in sub.notebooks:
-            dnb = dst.find_submission_notebook(nb.notebook.name, assignment, student)
+            dnb = into[nb.notebook.name]
             dnb.late_submission_penalty = nb.late_submission_penalty
-            for grade in nb.grades:
-                dgrade = dst.find_grade(grade.cell.name, nb.notebook.name, assignment, student)
+            grades = _by_cell(dst, Grade, dnb.id)
+            for name, grade in _by_cell(src, Grade, nb.id).items():
+                dgrade = grades[name]
                 dgrade.auto_score = grade.auto_score
                 dgrade.needs_manual_grade = (
                     dgrade.manual_score is not None or grade.auto_score is None
                 )
-            for comment in nb.comments:
-                dcomment = dst.find_comment(comment.cell.name, nb.notebook.name, assignment, student)
-                dcomment.auto_comment = comment.auto_comment
+            comments = _by_cell(dst, Comment, dnb.id)
+            for name, comment in _by_cell(src, Comment, nb.id).items():
+                comments[name].auto_comment = comment.auto_comment
         dst.db.commit()
-        return float(target.score)
+        return float(target.score), float(target.max_score)
 
 
-def zero_submission(dst_url: str, assignment: str, student: str, reason: str) -> None:
-    """Record a submission that could not be graded at all: zero points, flagged for review."""
-    with Gradebook(dst_url) as dst:
-        try:
-            dst.find_student(student)
-        except MissingEntry:
-            dst.add_student(student)
-        sub = dst.update_or_create_submission(assignment, student)
-        for nb in sub.notebooks:
-            for grade in nb.grades:
-                grade.auto_score = 0.0
-                grade.needs_manual_grade = True
-            for comment in nb.comments:
-                comment.auto_comment = f"Not graded automatically: {reason}"
-            nb.flagged = True
-        dst.db.commit()
+def zero_submission(dst: Gradebook, assignment: str, student: str, reason: str) -> float:
+    """Record a submission that could not be graded at all: zero points, flagged for
+    review, in the open course gradebook ``dst``. Returns the assignment's maximum."""
+    try:
+        dst.find_student(student)
+    except MissingEntry:
+        dst.add_student(student)
+    sub = dst.update_or_create_submission(assignment, student)
+    for nb in sub.notebooks:
+        for grade in nb.grades:
+            grade.auto_score = 0.0
+            grade.needs_manual_grade = True
+        for comment in nb.comments:
+            comment.auto_comment = f"Not graded automatically: {reason}"
+        nb.flagged = True
+    dst.db.commit()
+    return float(sub.max_score)

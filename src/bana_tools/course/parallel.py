@@ -67,10 +67,9 @@ class GradeRun:
         return [o for o in self.outcomes if o.status != "graded"]
 
 
-def _finish(result: dict[str, Any], course: Path, assignment: str, db_url: str) -> Outcome:
-    """Main process: merge one sandbox into the course, copy its autograded folder."""
-    from nbgrader.api import Gradebook
-
+def _finish(result: dict[str, Any], course: Path, assignment: str, gradebook: Any) -> Outcome:
+    """Main process: merge one sandbox into the course (``gradebook``, open for the whole
+    batch), copy its autograded folder."""
     from bana_tools.course.merge import merge_submission, sqlite_url, zero_submission
 
     student = result["student"]
@@ -80,8 +79,8 @@ def _finish(result: dict[str, Any], course: Path, assignment: str, db_url: str) 
     graded = sandbox / "autograded" / student / assignment
     try:
         if result["ok"] and graded.is_dir():
-            outcome.score = merge_submission(sqlite_url(sandbox / "gradebook.db"), db_url,
-                                             assignment, student)
+            outcome.score, outcome.max_score = merge_submission(
+                sqlite_url(sandbox / "gradebook.db"), gradebook, assignment, student)
             target = course / "autograded" / student / assignment
             if target.exists():
                 shutil.rmtree(target)
@@ -89,10 +88,9 @@ def _finish(result: dict[str, Any], course: Path, assignment: str, db_url: str) 
             shutil.copytree(graded, target)
         else:
             outcome.status = "failed"
-            zero_submission(db_url, assignment, student,
-                            (outcome.problems or ["the autograder failed"])[-1])
-        with Gradebook(db_url) as gb:
-            outcome.max_score = float(gb.find_assignment(assignment).max_score)
+            outcome.max_score = zero_submission(
+                gradebook, assignment, student,
+                (outcome.problems or ["the autograder failed"])[-1])
     finally:
         shutil.rmtree(sandbox, ignore_errors=True)
     return outcome
@@ -185,6 +183,8 @@ def grade_assignment(
             with contextlib.ExitStack() as stack:
                 if pool is None:
                     pool = stack.enter_context(worker_pool(course, workers, stderr_log))
+                # one connection to the course gradebook for the whole batch: the one writer
+                gradebook = stack.enter_context(Gradebook(db_url))
                 owner: dict[Future, str] = {}
                 pending: set[Future] = set()
                 queue = list(todo)
@@ -203,7 +203,7 @@ def grade_assignment(
                             result = {"student": owner[future], "sandbox": tempfile.mkdtemp(),
                                       "ok": False, "seconds": 0.0,
                                       "problems": [f"ERROR: worker died: {exc}"]}
-                        outcome = _finish(result, course, assignment, db_url)
+                        outcome = _finish(result, course, assignment, gradebook)
                         outcomes.append(outcome)
                         if on_done:
                             on_done(outcome, len(outcomes), len(todo))
