@@ -41,3 +41,9 @@ def _environment() -> Any:
 def render(template: str, **context: Any) -> str:
     """``templates/<template>`` rendered with ``context`` (all values escaped)."""
     return _environment().get_template(template).render(**context)
+
+
+def fragment(template: str, macro: str, **context: Any) -> str:
+    """One macro of ``templates/<template>`` rendered with ``context`` (all values escaped):
+    a small piece of a page, such as a form's status line."""
+    return str(getattr(_environment().get_template(template).module, macro)(**context))

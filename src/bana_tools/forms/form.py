@@ -28,13 +28,6 @@ from bana_tools.grading.results import format_points
 
 DEFAULT_DEBOUNCE = 0.5
 
-#: Lets tab titles use their full width in JupyterLab and Notebook 7 (ignored elsewhere).
-FORM_CSS = (
-    "<style>.bana-form .lm-TabBar-tab, .bana-form .p-TabBar-tab"
-    "{flex: 0 1 auto !important; min-width: 0 !important; max-width: none !important;}</style>"
-)
-
-
 class Debouncer:
     """Call ``func`` once, ``delay`` seconds after the last :meth:`trigger`.
 
@@ -94,10 +87,8 @@ class ExerciseForm:
 
     def _build(self) -> None:
         ex = self.exercise
-        self.header = widgets.HTML(
-            FORM_CSS + f"<h3 style='margin:0.2em 0'>{html.escape(ex.title)}</h3>"
-            f"<p>{html.escape(ex.intro)}</p>"
-        )
+        # the header's style lets tab titles use their full width in JupyterLab and Notebook 7
+        self.header = widgets.HTML(_piece("header", title=ex.title, intro=ex.intro))
         self.notice = widgets.HTML("")
         self.notice.add_class("bana-notice")
         self.progress = widgets.HTML("")
@@ -108,7 +99,7 @@ class ExerciseForm:
         for part in ex.parts:
             items: list[widgets.Widget] = []
             if part.intro:
-                items.append(widgets.HTML(f"<p><i>{html.escape(part.intro)}</i></p>"))
+                items.append(widgets.HTML(_piece("part_intro", text=part.intro)))
             for question in part.questions:
                 qw = make_widget(question, self._on_change, ex.id)
                 self.questions[question.id] = qw
@@ -220,36 +211,23 @@ class ExerciseForm:
         self.last_report = report
         with contextlib.suppress(OSError):  # the log is a bonus; the save status says why not
             self.last_record = self.store.record_attempt(report) or self.last_record
-        lines = [
-            f"<p role='status'><b>Self-check: {format_points(report.score)} of {format_points(report.max_score)} points "
-            f"from automatic checks.</b> Written answers are graded by your instructor.</p><ul>"
-        ]
-        for c in report.checks:
-            mark, color = ("&#10003;", "#1b5e20") if c.passed else ("&#10007;", "#b71c1c")
-            lines.append(
-                f"<li style='color:{color}' class='bana-check-{'pass' if c.passed else 'fail'}'>"
-                f"{mark} <b>{html.escape(c.title)}</b> ({format_points(c.points)}/{format_points(c.max_points)}): "
-                f"{html.escape(c.message)}</li>"
-            )
-        lines.append("</ul>")
-        self.feedback.value = "".join(lines)
+        self.feedback.value = _piece(
+            "self_check", score=format_points(report.score),
+            max_score=format_points(report.max_score),
+            checks=[{"passed": c.passed, "title": c.title, "message": c.message,
+                     "points": format_points(c.points), "max_points": format_points(c.max_points)}
+                    for c in report.checks])
         return report
 
     # --- status lines ----------------------------------------------------------------------
 
     def _status(self, text: str, level: str = "info") -> None:
-        color = "#b71c1c" if level == "error" else "#555"
-        self.save_status.value = (
-            f"<span role='status' aria-live='polite' style='color:{color}'>{html.escape(text)}</span>"
-        )
+        self.save_status.value = _piece("status", text=text, error=level == "error")
 
     def _show_notices(self, notices: list[str]) -> None:
         if notices:
             text = " ".join(dict.fromkeys(notices))
-            self.notice.value = (
-                f"<div role='alert' style='color:#8a4b00;border-left:4px solid #e0a000;"
-                f"padding-left:6px'>{html.escape(text)}</div>"
-            )
+            self.notice.value = _piece("notice", text=text)
 
     @property
     def parts_complete(self) -> int:
@@ -265,9 +243,7 @@ class ExerciseForm:
             done += complete
             self.tabs.set_title(index, f"{part.title} \u2713" if complete else part.title)
         total = len(self.exercise.parts)
-        self.progress.value = (
-            f"<span aria-live='polite'><b>{done} of {total} parts complete</b></span>"
-        )
+        self.progress.value = _piece("progress", done=done, total=total)
 
     @property
     def status_text(self) -> str:
@@ -281,6 +257,13 @@ class ExerciseForm:
     @property
     def progress_text(self) -> str:
         return html.unescape(_strip_tags(self.progress.value))
+
+
+def _piece(macro: str, **context: Any) -> str:
+    """One piece of the form's HTML (``templates/form.html``), every value escaped."""
+    from bana_tools.render import fragment
+
+    return fragment("form.html", macro, **context)
 
 
 def _flush_at_exit(form: ExerciseForm) -> None:
