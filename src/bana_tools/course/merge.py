@@ -72,9 +72,10 @@ def merge_submission(src_url: str, dst: Gradebook, assignment: str, student: str
     queries are reused).
 
     The student keeps the names and e-mail the course gradebook has. Auto scores, auto
-    comments, the timestamp and late penalties come from the sandbox; manual scores and
-    comments already in the course gradebook are kept, and a cell with a manual score is
-    flagged for review again, as ``nbgrader autograde`` does. Each notebook's grades and
+    comments, review flags, the timestamp and late penalties come from the sandbox, where
+    nbgrader's ``SaveAutoGrades`` set them; manual scores and comments already in the
+    course gradebook are kept, and a cell with a manual score is flagged for review again,
+    as ``nbgrader autograde`` does. Each notebook's grades and
     comments are read in one query per side, not one per cell. Returns the merged score
     and the assignment's maximum.
     """
@@ -97,8 +98,10 @@ def merge_submission(src_url: str, dst: Gradebook, assignment: str, student: str
             for name, grade in _by_cell(src, Grade, nb.id).items():
                 dgrade = grades[name]
                 dgrade.auto_score = grade.auto_score
+                # SaveAutoGrades decided in the sandbox, where no grader has scored the cell;
+                # it flags a cell a grader has scored too, and only the course knows that
                 dgrade.needs_manual_grade = (
-                    dgrade.manual_score is not None or grade.auto_score is None
+                    grade.needs_manual_grade or dgrade.manual_score is not None
                 )
             comments = _by_cell(dst, Comment, dnb.id)
             for name, comment in _by_cell(src, Comment, nb.id).items():
