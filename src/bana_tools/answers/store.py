@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from bana_tools.answers.locking import exclusive_lock
 from bana_tools.answers.model import AnswersFile, now_utc, parse_answers_file
+from bana_tools.pydantic_errors import first_error
 
 if TYPE_CHECKING:
     from bana_tools.exercises.schema import Exercise
@@ -108,13 +109,8 @@ def read_answers_file(path: Path | str, exercise_id: str | None = None) -> Answe
 
 
 def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    msg = err.get("msg", "invalid")
-    if err.get("type") == "json_invalid":
-        # pydantic says "Invalid JSON: <what>"; say it in plain words, without a field name.
-        return f"not valid JSON, {msg.partition(': ')[2] or msg}"[:160]
-    where = ".".join(str(p) for p in err.get("loc", ())) or "file"
-    return f"{where}: {msg}"[:160]
+    """The first error, cut to fit a one-line notice."""
+    return first_error(exc, whole="file")[:160]
 
 
 @dataclass

@@ -227,7 +227,8 @@ def _hub_settings(args: argparse.Namespace):
 
     from pydantic import ValidationError
 
-    from bana_tools.hub.settings import HubSettings, HubSettingsError, first_error, load_settings
+    from bana_tools.hub.settings import HubSettings, HubSettingsError, load_settings
+    from bana_tools.pydantic_errors import first_error
 
     saved = None
     if (args.dir / "hub.json").exists():
@@ -262,7 +263,7 @@ def _hub_settings(args: argparse.Namespace):
     try:
         return HubSettings.model_validate(data)
     except ValidationError as exc:
-        raise _fail(f"invalid hub settings: {first_error(exc)}") from None
+        raise _fail(f"invalid hub settings: {first_error(exc, whole='settings')}") from None
 
 
 def run_hub(args: argparse.Namespace) -> int:

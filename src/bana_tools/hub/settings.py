@@ -15,6 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bana_tools.pydantic_errors import first_error
+
 #: File name of the settings inside the hub folder.
 SETTINGS_NAME = "hub.json"
 
@@ -160,11 +162,4 @@ def load_settings(path: Path | str) -> HubSettings:
     try:
         return HubSettings.model_validate(data)
     except ValidationError as exc:
-        raise HubSettingsError(f"{path}: {first_error(exc)}") from None
-
-
-def first_error(exc: ValidationError) -> str:
-    """The first of pydantic's errors as ``field: message``, for one-line messages."""
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"]) or "settings"
-    return f"{where}: {err['msg']}"
+        raise HubSettingsError(f"{path}: {first_error(exc, whole='settings')}") from None
