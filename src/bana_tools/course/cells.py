@@ -24,8 +24,9 @@ from nbformat.notebooknode import NotebookNode, from_dict
 
 #: Notebook-level metadata key carrying what the sanitising pass learned to the grading pass.
 STASH_KEY = "bana_grading"
-#: Key in a notebook's ``resources`` under which :func:`source_cells` keeps what it read.
-_SOURCE_CELLS_KEY = "bana_source_cells"
+#: Key under which :func:`source_cells` keeps what it read (in a converter's exporter, or in a
+#: notebook's ``resources``).
+_SOURCE_CELLS_KEY = "_bana_source_cells"
 
 
 @dataclass(frozen=True)
@@ -52,26 +53,20 @@ class SourceCells:
 def source_cells(resources: ResourcesDict, holder: object | None = None) -> SourceCells:
     """What the gradebook holds about the notebook being graded, read once per notebook.
 
-    The sanitising and execution passes all need it. Within a pass it is kept in the
-    notebook's ``resources``; ``holder`` (a pass's ``parent``: nbgrader's exporter, made once
-    per converter) keeps it across nbgrader's two passes over a notebook (sanitise, then
-    autograde), which each start from new resources. The record is the assignment's
-    structure, the same for every student, so sharing it within a converter is safe.
+    The sanitising and execution passes all need it. ``holder`` (a pass's ``parent``:
+    nbgrader's exporter, made once per converter) keeps it across nbgrader's two passes over
+    a notebook (sanitise, then autograde), which each start from new resources; without a
+    holder, the notebook's ``resources`` keep it for one pass. The record is the
+    assignment's structure, the same for every student, so sharing it within a converter is
+    safe.
     """
-    if _SOURCE_CELLS_KEY in resources:
-        return resources[_SOURCE_CELLS_KEY]
     nbg = resources["nbgrader"]
     key = (nbg["db_url"], nbg["assignment"], nbg["notebook"])
-    shared: dict[tuple[str, str, str], SourceCells] | None = None
-    if holder is not None:
-        shared = holder.__dict__.setdefault("_bana_source_cells", {})
-    record = shared.get(key) if shared is not None else None
-    if record is None:
-        record = _read_source_cells(*key)
-        if shared is not None:
-            shared[key] = record
-    resources[_SOURCE_CELLS_KEY] = record
-    return record
+    store = holder.__dict__ if holder is not None else resources
+    kept: dict[tuple[str, str, str], SourceCells] = store.setdefault(_SOURCE_CELLS_KEY, {})
+    if key not in kept:
+        kept[key] = _read_source_cells(*key)
+    return kept[key]
 
 
 def _read_source_cells(db_url: str, assignment: str, notebook_name: str) -> SourceCells:
