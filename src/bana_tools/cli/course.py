@@ -162,6 +162,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_grade(args: argparse.Namespace) -> int:
+    from bana_tools.course.startup import skip_unused_imports
+
+    skip_unused_imports()  # before nbgrader loads jsonschema (see bana_tools.course.startup)
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -192,7 +195,7 @@ def run_grade(args: argparse.Namespace) -> int:
                TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
     runs = []
     with Progress(*columns, console=console, transient=False) as progress, \
-            worker_pool(args.course, args.jobs) as pool:
+            worker_pool(args.course, args.jobs, assignments=args.assignments) as pool:
         for assignment in dict.fromkeys(args.assignments):
             task = progress.add_task(assignment, total=None)
 

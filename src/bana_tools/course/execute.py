@@ -186,7 +186,7 @@ class GradingShell(InteractiveShell):
                            "evalue": str(evalue), "traceback": list(stb)}
 
 
-def _shell() -> GradingShell:
+def grading_shell() -> GradingShell:
     """The process's grading shell (IPython's display() publishes only through the
     initialised singleton), printing nothing for the last expression: a kernel sends it
     as ``execute_result``, which :meth:`InProcessExecute._run_cell` writes itself."""
@@ -219,7 +219,7 @@ class InProcessExecute(BoundedExecute):
 
     def _run_in_process(self, nb: NotebookNode, resources: ResourcesDict) -> None:
         path = (resources.get("metadata") or {}).get("path") or "."
-        shell = getattr(self, "_bana_shell", None) or _shell()
+        shell = getattr(self, "_bana_shell", None) or grading_shell()
         self._bana_shell = shell
         shell.reset(new_session=False)
         shell.execution_count = 1

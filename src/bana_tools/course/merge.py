@@ -31,21 +31,33 @@ def make_template(course_db_url: str, template: Path) -> Path:
     student at all, copied from the course gradebook at ``course_db_url`` (any database).
 
     A sandbox starts from this, so a submission's code could at most read the assignment
-    structure, never another student's data.
+    structure, never another student's data. The template carries the course gradebook's
+    schema version (``alembic_version``), as nbgrader's own gradebooks do; nbgrader works
+    it out by running the ``alembic`` command, a second or two, which the copy saves.
     """
     from nbgrader.api import Base
-    from sqlalchemy import create_engine, select
+    from sqlalchemy import create_engine, inspect, select, text
 
     template = Path(template)
     template.unlink(missing_ok=True)
-    with Gradebook(sqlite_url(template)):
-        pass  # nbgrader creates its tables and stamps its schema version
     source = create_engine(course_db_url)
     target = create_engine(sqlite_url(template))
     try:
+        if "alembic_version" not in inspect(source).get_table_names():
+            with Gradebook(sqlite_url(template)):
+                pass  # an unversioned course gradebook: nbgrader stamps the template itself
+        Base.metadata.create_all(bind=target)  # nbgrader's tables, as Gradebook makes them
         tables = [t for t in Base.metadata.sorted_tables if t.name in STRUCTURE_TABLES]
         with source.connect() as read, target.begin() as write:
-            for table in reversed(tables):  # the course row nbgrader made, children first
+            if not inspect(write).has_table("alembic_version"):
+                versions = [row[0] for row in read.execute(
+                    text("SELECT version_num FROM alembic_version"))]
+                write.execute(text("CREATE TABLE alembic_version "
+                                   "(version_num VARCHAR(32) NOT NULL)"))
+                for version in versions:
+                    write.execute(text("INSERT INTO alembic_version (version_num) "
+                                       "VALUES (:v)"), {"v": version})
+            for table in reversed(tables):  # a course row nbgrader made, children first
                 write.execute(table.delete())
             for table in tables:  # parents before children
                 rows = [dict(r._mapping) for r in read.execute(select(table))]

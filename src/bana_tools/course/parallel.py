@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -107,23 +108,31 @@ def write_log(path: Path, outcomes: Iterable[Outcome]) -> Path:
     return path
 
 
-def worker_pool(course: Path, jobs: int, stderr_log: Path | None = None) -> ProcessPoolExecutor:
-    """``jobs`` grading worker processes for ``course`` (use it as a context manager).
+def worker_pool(course: Path, jobs: int, stderr_log: Path | None = None,
+                assignments: Sequence[str] = ()) -> ProcessPoolExecutor:
+    """``jobs`` grading worker processes for ``course``, made ready to grade
+    ``assignments`` (use it as a context manager).
 
-    Starting a worker costs seconds (nbgrader, IPython, the course's libraries), so
-    grading several assignments shares one pool (:func:`grade_assignments`).
+    Starting a worker costs seconds (nbgrader, IPython, the course's libraries:
+    :func:`~bana_tools.course.sandbox.init_worker`), so every worker starts now, while the
+    caller goes on with its own set-up (the pool would otherwise start one per submission
+    queued), and grading several assignments shares one pool (:func:`grade_assignments`).
     """
     course = Path(course).resolve()
     (course / "logs").mkdir(exist_ok=True)
     log = stderr_log or course / "logs" / "grade-workers.log"
-    return ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=get_context("spawn"),
-                               initializer=init_worker, initargs=(str(course), str(log)))
+    pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=get_context("spawn"),
+                               initializer=init_worker,
+                               initargs=(str(course), str(log), list(assignments)))
+    for _ in range(max(1, jobs)):  # one task per worker: each submit starts a process
+        pool.submit(os.getpid)
+    return pool
 
 
 def grade_assignments(course: Path, assignments: list[str], jobs: int = 2,
                       **kwargs: Any) -> list[GradeRun]:
     """:func:`grade_assignment` for each of ``assignments``, in order, on one worker pool."""
-    with worker_pool(course, jobs) as pool:
+    with worker_pool(course, jobs, assignments=assignments) as pool:
         return [grade_assignment(course, a, jobs=jobs, pool=pool, **kwargs) for a in assignments]
 
 
@@ -176,37 +185,36 @@ def grade_assignment(
     outcomes: list[Outcome] = []
     (course / "logs").mkdir(exist_ok=True)
     stderr_log = course / "logs" / f"grade-{assignment}-workers.log"
-    with tempfile.TemporaryDirectory(prefix="bana-template-") as tmp:
-        template = make_template(db_url, Path(tmp) / "template.db")
-        if todo:
-            workers = max(1, min(jobs, len(todo)))
-            with contextlib.ExitStack() as stack:
-                if pool is None:
-                    pool = stack.enter_context(worker_pool(course, workers, stderr_log))
-                # one connection to the course gradebook for the whole batch: the one writer
-                gradebook = stack.enter_context(Gradebook(db_url))
-                owner: dict[Future, str] = {}
-                pending: set[Future] = set()
-                queue = list(todo)
-                while queue or pending:
-                    while queue and len(pending) < workers * 2:
-                        student = queue.pop(0)
-                        future = pool.submit(grade_in_sandbox, str(course), assignment, student,
-                                             str(template))
-                        owner[future] = student
-                        pending.add(future)
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        try:
-                            result = future.result()
-                        except Exception as exc:  # noqa: BLE001 - a dead worker: record, go on
-                            result = {"student": owner[future], "sandbox": tempfile.mkdtemp(),
-                                      "ok": False, "seconds": 0.0,
-                                      "problems": [f"ERROR: worker died: {exc}"]}
-                        outcome = _finish(result, course, assignment, gradebook)
-                        outcomes.append(outcome)
-                        if on_done:
-                            on_done(outcome, len(outcomes), len(todo))
+    workers = max(1, min(jobs, len(todo)))
+    with tempfile.TemporaryDirectory(prefix="bana-template-") as tmp, \
+            contextlib.ExitStack() as stack:
+        if todo and pool is None:  # the workers start while the template is made
+            pool = stack.enter_context(worker_pool(course, workers, stderr_log, [assignment]))
+        template = make_template(db_url, Path(tmp) / "template.db") if todo else None
+        # one connection to the course gradebook for the whole batch: the one writer
+        gradebook = stack.enter_context(Gradebook(db_url)) if todo else None
+        owner: dict[Future, str] = {}
+        pending: set[Future] = set()
+        queue = list(todo)
+        while queue or pending:
+            while queue and len(pending) < workers * 2:
+                student = queue.pop(0)
+                future = pool.submit(grade_in_sandbox, str(course), assignment, student,
+                                     str(template))
+                owner[future] = student
+                pending.add(future)
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                try:
+                    result = future.result()
+                except Exception as exc:  # noqa: BLE001 - a dead worker: record, go on
+                    result = {"student": owner[future], "sandbox": tempfile.mkdtemp(),
+                              "ok": False, "seconds": 0.0,
+                              "problems": [f"ERROR: worker died: {exc}"]}
+                outcome = _finish(result, course, assignment, gradebook)
+                outcomes.append(outcome)
+                if on_done:
+                    on_done(outcome, len(outcomes), len(todo))
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     log_path = write_log(course / "logs" / f"grade-{assignment}-{stamp}.csv", outcomes) if outcomes else None
     return GradeRun(assignment=assignment, jobs=jobs, seconds=time.perf_counter() - started,

@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +46,13 @@ def disposable_sqlite(dbapi_connection: Any, _record: Any = None) -> None:
         dbapi_connection.execute("PRAGMA journal_mode = MEMORY")
 
 
-def init_worker(course: str, stderr_log: str) -> None:
-    """Prepare a worker process once: the course's configuration, stderr to ``stderr_log``."""
+def init_worker(course: str, stderr_log: str, assignments: Sequence[str] = ()) -> None:
+    """Prepare a worker process once: the course's configuration, stderr to ``stderr_log``,
+    and what grading ``assignments`` needs, loaded (:mod:`bana_tools.course.startup`)."""
     from bana_tools.course.nbgrader_run import ensure_bin_on_path
+    from bana_tools.course.startup import skip_unused_imports, warm_worker
 
+    skip_unused_imports()
     ensure_bin_on_path()
     # kernels inherit this process's stderr; keep their chatter out of the progress bar
     fd = os.open(stderr_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -60,6 +64,7 @@ def init_worker(course: str, stderr_log: str) -> None:
 
     if not event.contains(Engine, "connect", disposable_sqlite):
         event.listen(Engine, "connect", disposable_sqlite)
+    warm_worker(assignments)
 
 
 class _Collect(logging.Handler):

@@ -80,6 +80,17 @@ def expected_for(exercise: Exercise, answers: dict[str, Any]) -> dict[str, Any] 
     return _solve(exercise.scenario.module, _params_key(exercise.scenario.params), seed)
 
 
+def prepare(exercise: Exercise) -> None:
+    """Load ``exercise``'s scenario module and, when every student shares its data, work
+    out the expected values now (memoised for the process, as :func:`expected_for` does),
+    so a grading worker's first submission costs no more than the others."""
+    if exercise.scenario is None:
+        return
+    scenario_module(exercise)  # per-student data: at least the module is loaded
+    if not exercise.scenario.per_student:
+        expected_for(exercise, {})
+
+
 def expected_for_student(exercise: Exercise, student: str) -> dict[str, Any]:
     """The expected values of ``student``'s variant (for simulated answers and tests)."""
     qid = exercise.student_id_question()
