@@ -3,15 +3,18 @@
 nbgrader's gradebook is SQLite by default (one writer at a time) or a server database such
 as PostgreSQL (``c.CourseDirectory.db_url``). Either way parallel grading never lets two
 processes write it: each submission is graded in a sandbox with an SQLite gradebook of its
-own (a copy of :func:`make_template`), and the main process alone copies each result into
-the course gradebook (:func:`merge_submission`), with the same rules nbgrader's
-``SaveAutoGrades`` applies. Everything here goes through nbgrader's ``Gradebook`` and its
+own (a copy of :func:`make_template`); the worker reads the result out of it
+(:func:`read_grades`), and the main process alone writes each result into the course
+gradebook (:func:`merge_submission`), with the same rules nbgrader's ``SaveAutoGrades``
+applies. Everything here goes through nbgrader's ``Gradebook`` and its
 SQLAlchemy tables, so it works on any database nbgrader does.
 """
 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,46 +81,78 @@ def _by_cell(gb: Gradebook, model: type, notebook_id: str) -> dict[str, Any]:
     return {row.cell.name: row for row in rows}
 
 
-def merge_submission(src_url: str, dst: Gradebook, assignment: str, student: str) -> tuple[float, float]:
-    """Copy one autograded submission from a sandbox gradebook into the course gradebook
-    ``dst`` (kept open by the caller for the whole batch, so its connection and compiled
-    queries are reused).
+@dataclass
+class NotebookGrades:
+    """What autograding gave one notebook: by cell name, the auto score and whether it
+    needs a grader (``grades``), and the auto comment (``comments``)."""
+
+    late_submission_penalty: float | None
+    grades: dict[str, tuple[float | None, bool]]
+    comments: dict[str, str | None]
+
+
+@dataclass
+class SubmissionGrades:
+    """What autograding gave one submission, as plain data (a worker sends it to the
+    scheduler, which alone writes the course gradebook)."""
+
+    timestamp: datetime | None
+    notebooks: dict[str, NotebookGrades]
+
+
+def read_grades(src: Gradebook, assignment: str, student: str) -> SubmissionGrades:
+    """One autograded submission from the (sandbox) gradebook ``src``: each notebook's
+    grades and comments in one query each."""
+    from nbgrader.api import Comment, Grade
+
+    sub = src.find_submission(assignment, student)
+    return SubmissionGrades(timestamp=sub.timestamp, notebooks={
+        nb.notebook.name: NotebookGrades(
+            late_submission_penalty=nb.late_submission_penalty,
+            grades={name: (g.auto_score, bool(g.needs_manual_grade))
+                    for name, g in _by_cell(src, Grade, nb.id).items()},
+            comments={name: c.auto_comment for name, c in _by_cell(src, Comment, nb.id).items()},
+        ) for nb in sub.notebooks})
+
+
+def merge_submission(graded: SubmissionGrades, dst: Gradebook, assignment: str,
+                     student: str) -> tuple[float, float]:
+    """Write one autograded submission (:func:`read_grades`, from its sandbox) into the
+    course gradebook ``dst`` (kept open by the caller for the whole batch, so its
+    connection and compiled queries are reused).
 
     The student keeps the names and e-mail the course gradebook has. Auto scores, auto
     comments, review flags, the timestamp and late penalties come from the sandbox, where
     nbgrader's ``SaveAutoGrades`` set them; manual scores and comments already in the
     course gradebook are kept, and a cell with a manual score is flagged for review again,
-    as ``nbgrader autograde`` does. Each notebook's grades and
-    comments are read in one query per side, not one per cell. Returns the merged score
-    and the assignment's maximum.
+    as ``nbgrader autograde`` does. Each notebook's grades and comments are read in one
+    query each. Returns the merged score and the assignment's maximum.
     """
     from nbgrader.api import Comment, Grade
 
-    with warnings.catch_warnings(), Gradebook(src_url) as src:
+    with warnings.catch_warnings():
         # nbgrader's own update_or_create_submission triggers SQLAlchemy autoflush notices
         warnings.simplefilter("ignore")
-        sub = src.find_submission(assignment, student)
         try:
             dst.find_student(student)
         except MissingEntry:
             dst.add_student(student)
-        target = dst.update_or_create_submission(assignment, student, timestamp=sub.timestamp)
+        target = dst.update_or_create_submission(assignment, student,
+                                                 timestamp=graded.timestamp)
         into = {nb.notebook.name: nb for nb in target.notebooks}
-        for nb in sub.notebooks:
-            dnb = into[nb.notebook.name]
+        for name, nb in graded.notebooks.items():
+            dnb = into[name]
             dnb.late_submission_penalty = nb.late_submission_penalty
             grades = _by_cell(dst, Grade, dnb.id)
-            for name, grade in _by_cell(src, Grade, nb.id).items():
-                dgrade = grades[name]
-                dgrade.auto_score = grade.auto_score
+            for cell, (auto_score, needs_manual_grade) in nb.grades.items():
+                dgrade = grades[cell]
+                dgrade.auto_score = auto_score
                 # SaveAutoGrades decided in the sandbox, where no grader has scored the cell;
                 # it flags a cell a grader has scored too, and only the course knows that
-                dgrade.needs_manual_grade = (
-                    grade.needs_manual_grade or dgrade.manual_score is not None
-                )
+                dgrade.needs_manual_grade = needs_manual_grade or dgrade.manual_score is not None
             comments = _by_cell(dst, Comment, dnb.id)
-            for name, comment in _by_cell(src, Comment, nb.id).items():
-                comments[name].auto_comment = comment.auto_comment
+            for cell, auto_comment in nb.comments.items():
+                comments[cell].auto_comment = auto_comment
         dst.db.commit()
         return float(target.score), float(target.max_score)
 

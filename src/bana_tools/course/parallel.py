@@ -4,12 +4,14 @@ gradebook.
 ``bana course grade ASSIGNMENT --jobs N`` runs nbgrader's own ``Autograde`` converter, with
 the course's ``nbgrader_config.py``, for each submission in a sandbox folder outside the
 course (a temporary directory holding only that submission, the assignment's source
-notebooks and a gradebook without any student in it). N worker processes grade at
-once; the main process merges each finished sandbox into the course gradebook
-(:mod:`bana_tools.course.merge`), copies its ``autograded/`` folder into the course, and
-writes one line per submission to ``logs/grade-<assignment>-<time>.csv``. Because every
-sandbox holds one submission, no student's code can see another student's work, and no
-student's score can depend on another's.
+notebooks and a gradebook without any student in it; each worker empties its sandbox
+before the next submission). N worker processes grade at once; each sends back the
+submission's grades and its autograded notebooks, and the main process merges the grades
+into the course gradebook (:mod:`bana_tools.course.merge`), moves the notebooks into the
+course's ``autograded/`` folder, and writes one line per submission to
+``logs/grade-<assignment>-<time>.csv``. Because a sandbox holds one submission at a time,
+no student's code can see another student's work, and no student's score can depend on
+another's.
 
 The grades are those ``nbgrader autograde ASSIGNMENT`` gives (a test compares them):
 the converter, its configuration and its preprocessors are the same; only the folders
@@ -69,31 +71,31 @@ class GradeRun:
 
 
 def _finish(result: dict[str, Any], course: Path, assignment: str, gradebook: Any) -> Outcome:
-    """Main process: merge one sandbox into the course (``gradebook``, open for the whole
-    batch), copy its autograded folder."""
-    from bana_tools.course.merge import merge_submission, sqlite_url, zero_submission
+    """Main process: merge one graded submission into the course (``gradebook``, open for
+    the whole batch) and move its autograded notebooks into ``autograded/``."""
+    from bana_tools.course.merge import merge_submission, zero_submission
 
     student = result["student"]
-    sandbox = Path(result["sandbox"])
     outcome = Outcome(student=student, status="graded" if result["ok"] else "failed",
                       seconds=result["seconds"], problems=list(result["problems"]))
-    graded = sandbox / "autograded" / student / assignment
+    graded = Path(result["graded"]) if result.get("graded") else None
     try:
-        if result["ok"] and graded.is_dir():
+        if result["ok"] and graded is not None and graded.is_dir():
             outcome.score, outcome.max_score = merge_submission(
-                sqlite_url(sandbox / "gradebook.db"), gradebook, assignment, student)
+                result["grades"], gradebook, assignment, student)
             target = course / "autograded" / student / assignment
             if target.exists():
                 shutil.rmtree(target)
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copytree(graded, target)
+            shutil.move(graded, target)
         else:
             outcome.status = "failed"
             outcome.max_score = zero_submission(
                 gradebook, assignment, student,
                 (outcome.problems or ["the autograder failed"])[-1])
     finally:
-        shutil.rmtree(sandbox, ignore_errors=True)
+        if graded is not None:  # the worker's folder around it
+            shutil.rmtree(graded.parent, ignore_errors=True)
     return outcome
 
 
@@ -208,8 +210,7 @@ def grade_assignment(
                 try:
                     result = future.result()
                 except Exception as exc:  # noqa: BLE001 - a dead worker: record, go on
-                    result = {"student": owner[future], "sandbox": tempfile.mkdtemp(),
-                              "ok": False, "seconds": 0.0,
+                    result = {"student": owner[future], "ok": False, "seconds": 0.0,
                               "problems": [f"ERROR: worker died: {exc}"]}
                 outcome = _finish(result, course, assignment, gradebook)
                 outcomes.append(outcome)

@@ -1,6 +1,7 @@
-"""What `bana course grade` does once before grading: the sandbox template (no `alembic`
-command), grading processes without jsonschema's IRI parser, and workers that start at
-once and come ready for the assignments they grade."""
+"""The grading worker: what `bana course grade` does once before grading (the sandbox
+template without the `alembic` command, no jsonschema IRI parser, workers that start at
+once and come ready for their assignments), and a worker's sandbox, which holds one
+submission at a time and goes when the worker ends."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
@@ -18,6 +20,7 @@ from bana_tools.course import layout
 from bana_tools.course.demo import make_demo
 from bana_tools.course.merge import make_template, sqlite_url
 from bana_tools.course.parallel import worker_pool
+from bana_tools.course.sandbox import grade_in_sandbox
 from bana_tools.exercises import get_exercise
 
 
@@ -86,3 +89,33 @@ def test_workers_start_at_once_and_come_ready_for_their_assignments(course):
         solved = _in_worker(pool, "__import__('bana_tools.scenarios').scenarios"
                                   "._solve.cache_info().currsize")
         assert solved >= len(shared)
+
+
+_WORKER = "__import__('bana_tools.course.sandbox', fromlist=['_WORKER'])._WORKER"
+
+
+def test_a_worker_grades_one_submission_at_a_time_in_its_own_sandbox(course, tmp_path):
+    template = make_template(sqlite_url(course / "gradebook.db"), tmp_path / "template.db")
+    with worker_pool(course, 1, assignments=["ch02"]) as pool:
+        results = {s: pool.submit(grade_in_sandbox, str(course), "ch02", s, str(template)).result()
+                   for s in ("s001", "s002")}  # complete, then partial, in the same worker
+        sandbox = Path(_in_worker(pool, f"{_WORKER}['sandbox']"))
+        # the second submission's sandbox holds nothing of the first
+        assert [p.name for p in (sandbox / "submitted").iterdir()] == ["s002"]
+        # every open of the sandbox gradebook, in both submissions, used one engine
+        assert _in_worker(pool, f"len({_WORKER}['engines'])") == 1
+    assert not sandbox.exists()  # removed when the worker ended
+
+    notebooks = {f"{e}.ipynb" for e in layout.assignments()["ch02"]}
+    for result in results.values():
+        assert result["ok"], result["problems"]
+        graded = Path(result["graded"])
+        assert graded.is_dir() and not graded.is_relative_to(sandbox)
+        assert {p.name for p in graded.glob("*.ipynb")} == notebooks
+        assert set(result["grades"].notebooks) == {n.removesuffix(".ipynb") for n in notebooks}
+
+    def total(result):
+        return sum(score or 0 for nb in result["grades"].notebooks.values()
+                   for score, _ in nb.grades.values())
+
+    assert total(results["s001"]) > total(results["s002"])  # each graded on its own answers
