@@ -17,12 +17,14 @@ ch02 on 2 cores; >= 2,000 submissions/s for the kernel-free checks. The previous
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 from nbgrader.api import Gradebook
@@ -31,6 +33,7 @@ from bana_tools.course.demo import PROFILES, make_demo
 from bana_tools.course.nbgrader_run import nbgrader_env
 
 TARGET_RATIO = 20.0
+RESULTS = Path(__file__).resolve().parent / "results"
 TARGET_CHECKS_PER_S = 2000
 
 
@@ -125,25 +128,39 @@ def main() -> int:
     args = parser.parse_args()
     names = args.assignments or list(layout.assignments())
     results = {a: bench_assignment(a, args.students, args.jobs) for a in names}
-    print(f"{'measure':<46}{'result':>14}{'baseline':>14}")
+    lines: list[str] = []
+    out = lines.append  # the table: printed and saved at the end
+    out(f"bench_grading.py --students {args.students} --jobs {args.jobs} on "
+        f"{os.cpu_count()} cores, commit {_commit()}, {datetime.now():%Y-%m-%d %H:%M}")
+    out(f"{'measure':<46}{'result':>14}{'baseline':>14}")
     ok = True
     for assignment, r in results.items():
         ratio = r["seq"] / r["par"]
         ok = ok and bool(r["same"])
-        print(f"--- {assignment} ({args.students} submissions, "
-              f"{len(layout.assignments()[assignment])} notebook(s) each)")
-        print(f"{'  sequential nbgrader autograde (s)':<46}{r['seq']:>14.1f}{'':>14}")
-        print(f"{f'  bana course grade --jobs {args.jobs} (s)':<46}{r['par']:>14.1f}{'':>14}")
-        print(f"{'  speed-up (sequential / parallel)':<46}{ratio:>14.2f}{f'>= {TARGET_RATIO}':>14}")
-        print(f"{'  peak memory of a grading process (MiB)':<46}{r['peak_mib']:>14.0f}{'':>14}")
-        print(f"{'  students nbgrader graded (compared)':<46}{r['compared']:>14}{r['students']:>14}")
-        print(f"{'  every cell score identical':<46}{'yes' if r['same'] else 'NO':>14}{'yes':>14}")
+        out(f"--- {assignment} ({args.students} submissions, "
+            f"{len(layout.assignments()[assignment])} notebook(s) each)")
+        out(f"{'  sequential nbgrader autograde (s)':<46}{r['seq']:>14.1f}{'':>14}")
+        out(f"{f'  bana course grade --jobs {args.jobs} (s)':<46}{r['par']:>14.1f}{'':>14}")
+        out(f"{'  speed-up (sequential / parallel)':<46}{ratio:>14.2f}{f'>= {TARGET_RATIO}':>14}")
+        out(f"{'  peak memory of a grading process (MiB)':<46}{r['peak_mib']:>14.0f}{'':>14}")
+        out(f"{'  students nbgrader graded (compared)':<46}{r['compared']:>14}{r['students']:>14}")
+        out(f"{'  every cell score identical':<46}{'yes' if r['same'] else 'NO':>14}{'yes':>14}")
     for assignment in names:
         for exercise_id in layout.assignments()[assignment]:
             rate = bulk_checks(exercise_id, 2000)
-            print(f"{f'kernel-free checks, {exercise_id} (subm./s)':<46}{rate:>14.0f}"
-                  f"{f'>= {TARGET_CHECKS_PER_S}':>14}")
+            out(f"{f'kernel-free checks, {exercise_id} (subm./s)':<46}{rate:>14.0f}"
+                f"{f'>= {TARGET_CHECKS_PER_S}':>14}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    saved = RESULTS / f"grading-{datetime.now():%Y%m%d-%H%M%S}.txt"
+    saved.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sys.stdout.write("\n".join(lines) + f"\n(saved to {saved})\n")
     return 0 if ok else 1
+
+
+def _commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).parent,
+                          capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "unknown"
 
 
 if __name__ == "__main__":

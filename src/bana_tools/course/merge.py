@@ -13,6 +13,8 @@ SQLAlchemy tables, so it works on any database nbgrader does.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -81,6 +83,15 @@ def _by_cell(gb: Gradebook, model: type, notebook_id: str) -> dict[str, Any]:
     return {row.cell.name: row for row in rows}
 
 
+@contextmanager
+def _quiet_autoflush() -> Iterator[None]:
+    """nbgrader's own ``update_or_create_submission`` sets off SQLAlchemy autoflush
+    warnings about objects it has not added yet; they are nbgrader's, and harmless."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".* not in session, add operation along")
+        yield
+
+
 @dataclass
 class NotebookGrades:
     """What autograding gave one notebook: by cell name, the auto score and whether it
@@ -130,9 +141,7 @@ def merge_submission(graded: SubmissionGrades, dst: Gradebook, assignment: str,
     """
     from nbgrader.api import Comment, Grade
 
-    with warnings.catch_warnings():
-        # nbgrader's own update_or_create_submission triggers SQLAlchemy autoflush notices
-        warnings.simplefilter("ignore")
+    with _quiet_autoflush():
         try:
             dst.find_student(student)
         except MissingEntry:
@@ -164,7 +173,8 @@ def zero_submission(dst: Gradebook, assignment: str, student: str, reason: str) 
         dst.find_student(student)
     except MissingEntry:
         dst.add_student(student)
-    sub = dst.update_or_create_submission(assignment, student)
+    with _quiet_autoflush():
+        sub = dst.update_or_create_submission(assignment, student)
     for nb in sub.notebooks:
         for grade in nb.grades:
             grade.auto_score = 0.0
