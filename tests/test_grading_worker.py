@@ -119,3 +119,22 @@ def test_a_worker_grades_one_submission_at_a_time_in_its_own_sandbox(course, tmp
                    for score, _ in nb.grades.values())
 
     assert total(results["s001"]) > total(results["s002"])  # each graded on its own answers
+
+
+def test_a_scenario_that_fails_to_prepare_does_not_stop_the_worker():
+    # in a process of its own: warming a worker makes the process's IPython shell
+    script = textwrap.dedent("""
+        import json
+        from bana_tools import scenarios
+        from bana_tools.course.startup import warm_worker
+        tried = []
+        def broken(exercise):
+            tried.append(exercise.id)
+            raise RuntimeError("scenario broke")
+        scenarios.prepare = broken
+        warm_worker(["ch02"])  # no exception: the checks concerned fail when they run
+        print(json.dumps(tried))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout
+    assert json.loads(out) == list(layout.assignments()["ch02"])
