@@ -48,20 +48,22 @@ def make_template(course_db_url: str, template: Path) -> Path:
     source = create_engine(course_db_url)
     target = create_engine(sqlite_url(template))
     try:
-        if "alembic_version" not in inspect(source).get_table_names():
+        versioned = inspect(source).has_table("alembic_version")
+        if versioned:
+            Base.metadata.create_all(bind=target)  # nbgrader's tables, as Gradebook makes them
+        else:
             with Gradebook(sqlite_url(template)):
                 pass  # an unversioned course gradebook: nbgrader stamps the template itself
-        Base.metadata.create_all(bind=target)  # nbgrader's tables, as Gradebook makes them
         tables = [t for t in Base.metadata.sorted_tables if t.name in STRUCTURE_TABLES]
         with source.connect() as read, target.begin() as write:
-            if not inspect(write).has_table("alembic_version"):
-                versions = [row[0] for row in read.execute(
+            if versioned:
+                versions = [{"v": row[0]} for row in read.execute(
                     text("SELECT version_num FROM alembic_version"))]
                 write.execute(text("CREATE TABLE alembic_version "
                                    "(version_num VARCHAR(32) NOT NULL)"))
-                for version in versions:
+                if versions:
                     write.execute(text("INSERT INTO alembic_version (version_num) "
-                                       "VALUES (:v)"), {"v": version})
+                                       "VALUES (:v)"), versions)
             for table in reversed(tables):  # a course row nbgrader made, children first
                 write.execute(table.delete())
             for table in tables:  # parents before children
